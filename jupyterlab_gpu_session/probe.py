@@ -1,0 +1,1395 @@
+#!/usr/bin/env python3
+"""One resource sample for jupyterlab-gpu-session, as JSON.
+
+This file is self-contained and uses the standard library only (Python 3.8+).
+It runs in two ways:
+
+* as a script: ``python3 probe.py [--kernel-id ID]... [--disk PATH]...``
+  prints one JSON object per sample and exits 0, also without GPU or driver;
+* inside a Jupyter kernel: the front end executes this source in a module
+  namespace, keeps the module, and on each tick evaluates ``sample_b64(...)``.
+
+Module-level state (NVML handle, previous CPU times, kernel pid cache,
+nvidia-smi back-off) lives in ``_STATE`` so that repeated calls are cheap.
+The output format is documented in docs/probe.md.
+"""
+
+import base64
+import csv
+import io
+import json
+import math
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+PROBE_SCHEMA_VERSION = 1
+
+#: Seconds one nvidia-smi call may take before it is killed.
+NVIDIA_SMI_TIMEOUT_S = 3.0
+#: Seconds nvidia-smi is left alone after it timed out (a hung driver).
+NVIDIA_SMI_BACKOFF_S = 60.0
+#: Seconds nvmlInit may take (it can hang on a broken driver); env override.
+NVML_INIT_TIMEOUT_S = 5.0
+#: Seconds before a failed NVML initialisation is tried again.
+NVML_RETRY_S = 60.0
+#: Seconds a kernel id that was not found is not searched for again.
+KERNEL_MISS_TTL_S = 5.0
+
+NVML_LIB_ENV = "JUPYTERLAB_GPU_SESSION_NVML_LIB"
+NVML_TIMEOUT_ENV = "JUPYTERLAB_GPU_SESSION_NVML_INIT_TIMEOUT"
+NVML_DEFAULT_LIB = "libnvidia-ml.so.1"
+
+QUERY_GPU_FIELDS = (
+    "index,uuid,name,memory.total,memory.used,utilization.gpu,"
+    "utilization.memory,temperature.gpu,power.draw,power.limit,mig.mode.current"
+)
+QUERY_APPS_FIELDS = "gpu_uuid,pid,process_name,used_gpu_memory"
+
+_MIB = 1024 * 1024
+_UNIT_BYTES = {
+    "b": 1, "kib": 1024, "kb": 1024, "mib": _MIB, "mb": _MIB,
+    "gib": 1024 * _MIB, "gb": 1024 * _MIB,
+}
+# cgroup v1 reports "no limit" as a page-aligned LONG_MAX; anything this big
+# is no limit.
+_CGROUP_UNLIMITED = 1 << 60
+
+
+class _State(object):
+    """Everything that survives between two samples in one process."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.nvml = None            # _Nvml once initialised
+        self.nvml_error = None      # why NVML is unavailable
+        self.nvml_retry_at = 0.0    # monotonic time of the next init try
+        self.nvml_pending = None    # [thread, result] of a hung init
+        self.nvml_permanent = False  # library missing: never retry
+        self.smi_backoff_until = 0.0
+        self.smi_stuck = []         # killed children that did not exit yet
+        self.kernel_pid = {}        # (root, kernel id) -> pid
+        self.kernel_miss = {}       # (root, kernel id) -> monotonic time
+        self.prev_ticks = {}        # (root, pid) -> cpu ticks
+        self.prev_seen = {}         # root -> set of pids in the last scan
+        self.prev_time = {}         # root -> monotonic time of the last scan
+        self.kernel_seen = set()    # (root, kernel pid) sampled before
+        self.static = {}            # (root, name) -> value that never changes
+
+
+_STATE = _State()
+
+try:
+    _CLK_TCK = os.sysconf("SC_CLK_TCK")
+except (ValueError, OSError, AttributeError):  # pragma: no cover
+    _CLK_TCK = 100
+try:
+    _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+except (ValueError, OSError, AttributeError):  # pragma: no cover
+    _PAGE_SIZE = 4096
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+def _read(path, binary=False):
+    with open(path, "rb" if binary else "r") as f:
+        return f.read()
+
+
+def _read_or_none(path):
+    try:
+        with open(path, "r") as f:
+            return f.read()
+    except (OSError, ValueError):
+        return None
+
+
+def _int_or_none(text):
+    try:
+        return int(text.strip())
+    except (AttributeError, ValueError):
+        return None
+
+
+def _proc(root, *parts):
+    return os.path.join(root, "proc", *parts)
+
+
+def _short(text, limit=200):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+_NUM_RE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z%]*)\s*$")
+
+
+def _number(text, unit=None):
+    """Parse ``"15360 MiB"``, ``"26.78 W"``, ``"0 %"``; None for N/A & co.
+
+    ``unit`` is the unit from a CSV header (``memory.total [MiB]``) used when
+    the value itself carries none. Memory units are converted to bytes.
+    """
+    if text is None:
+        return None
+    m = _NUM_RE.match(str(text))
+    if not m:
+        return None  # N/A, [N/A], [Not Supported], [Unknown Error], ...
+    value = float(m.group(1))
+    u = (m.group(2) or unit or "").lower()
+    if u in _UNIT_BYTES:
+        return int(round(value * _UNIT_BYTES[u]))
+    if value == int(value) and "." not in m.group(1):
+        return int(value)
+    return value
+
+
+def _bool_mode(text):
+    if text is None:
+        return None
+    t = str(text).strip().lower()
+    if t in ("enabled", "enable", "on", "yes", "1"):
+        return True
+    if t in ("disabled", "disable", "off", "no", "0"):
+        return False
+    return None
+
+
+def _clean_floats(obj):
+    """Replace NaN/inf so that json.dumps(allow_nan=False) cannot fail."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return dict((str(k), _clean_floats(v)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return [_clean_floats(v) for v in obj]
+    return obj
+
+
+def _dumps(obj):
+    try:
+        return json.dumps(obj, allow_nan=False, separators=(",", ":"),
+                          ensure_ascii=False)
+    except (ValueError, TypeError):
+        return json.dumps(_clean_floats(obj), allow_nan=False,
+                          separators=(",", ":"), ensure_ascii=False,
+                          default=str)
+
+
+# --------------------------------------------------------------------------
+# host
+
+def _meminfo(root):
+    info = {}
+    for line in _read(_proc(root, "meminfo")).splitlines():
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts:
+            try:
+                info[key] = int(parts[0]) * (1024 if len(parts) > 1 else 1)
+            except ValueError:
+                pass
+    return info
+
+
+def _cgroup_lines(root):
+    """Parse /proc/self/cgroup into [(controllers, path)]."""
+    text = _read_or_none(_proc(root, "self", "cgroup")) or ""
+    out = []
+    for line in text.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3:
+            out.append((parts[1].split(","), parts[2].strip()))
+    return out
+
+
+def _cgroup_chain(base, rel):
+    """Directories from the process's cgroup up to the mount point."""
+    leaf = os.path.normpath(os.path.join(base, rel.lstrip("/"))) if rel else base
+    if not leaf.startswith(base) or not os.path.isdir(leaf):
+        # cgroup namespace or a container that mounts its own cgroup at the
+        # root: the mount point is the process's cgroup.
+        leaf = base
+    chain = [leaf]
+    while leaf != base and len(chain) < 64:
+        leaf = os.path.dirname(leaf)
+        chain.append(leaf)
+    return chain
+
+
+def _cgroup_info(root):
+    """Return (version, memory dict or None, cpu quota or None).
+
+    memory dict: limit, usage, inactive_file (any may be None).
+    Cached per root: the chain of directories; values are read every time.
+    """
+    key = (root, "cgroup")
+    cached = _STATE.static.get(key)
+    if cached is None:
+        base = os.path.join(root, "sys", "fs", "cgroup")
+        lines = _cgroup_lines(root)
+        if os.path.exists(os.path.join(base, "cgroup.controllers")):
+            rel = ""
+            for ctrls, path in lines:
+                if ctrls == [""] or ctrls == []:
+                    rel = path
+            cached = (2, _cgroup_chain(base, rel), None)
+        elif os.path.isdir(os.path.join(base, "memory")) or os.path.isdir(
+                os.path.join(base, "cpu")):
+            mem_rel = cpu_rel = ""
+            for ctrls, path in lines:
+                if "memory" in ctrls:
+                    mem_rel = path
+                if "cpu" in ctrls:
+                    cpu_rel = path
+            mem_base = os.path.join(base, "memory")
+            cpu_base = os.path.join(base, "cpu")
+            if not os.path.isdir(cpu_base):
+                cpu_base = os.path.join(base, "cpu,cpuacct")
+            cached = (1, _cgroup_chain(mem_base, mem_rel)[:1],
+                      _cgroup_chain(cpu_base, cpu_rel)[:1])
+        else:
+            cached = (None, [], None)
+        _STATE.static[key] = cached
+    version, chain, cpu_chain = cached
+    if version == 2:
+        return (2,) + _cgroup2_values(chain)
+    if version == 1:
+        return (1, _cgroup1_memory(chain[0]),
+                _cgroup1_cpu(cpu_chain[0]) if cpu_chain else None)
+    return None, None, None
+
+
+def _stat_value(text, names):
+    if not text:
+        return None
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in names:
+            return _int_or_none(parts[1])
+    return None
+
+
+def _cgroup2_values(chain):
+    best = None
+    cpu = None
+    for d in chain:
+        raw = _read_or_none(os.path.join(d, "memory.max"))
+        if raw is not None and raw.strip() != "max":
+            limit = _int_or_none(raw)
+            if limit is not None and (best is None or limit < best[0]):
+                best = (limit, d)
+        raw = _read_or_none(os.path.join(d, "cpu.max"))
+        if raw:
+            parts = raw.split()
+            if len(parts) >= 1 and parts[0] != "max":
+                quota = _int_or_none(parts[0])
+                period = _int_or_none(parts[1]) if len(parts) > 1 else 100000
+                if quota and period and quota > 0 and period > 0:
+                    c = float(quota) / period
+                    cpu = c if cpu is None else min(cpu, c)
+    if best is None:
+        return {"limit": None, "usage": None, "inactive_file": None}, cpu
+    limit, d = best
+    usage = _int_or_none(_read_or_none(os.path.join(d, "memory.current")))
+    inactive = _stat_value(_read_or_none(os.path.join(d, "memory.stat")),
+                           ("inactive_file",))
+    return {"limit": limit, "usage": usage, "inactive_file": inactive}, cpu
+
+
+def _cgroup1_memory(d):
+    limit = _int_or_none(_read_or_none(os.path.join(d, "memory.limit_in_bytes")))
+    stat = _read_or_none(os.path.join(d, "memory.stat"))
+    hier = _stat_value(stat, ("hierarchical_memory_limit",))
+    if hier is not None and (limit is None or hier < limit):
+        limit = hier
+    if limit is not None and limit >= _CGROUP_UNLIMITED:
+        limit = None
+    if limit is None:
+        return {"limit": None, "usage": None, "inactive_file": None}
+    usage = _int_or_none(_read_or_none(os.path.join(d, "memory.usage_in_bytes")))
+    inactive = _stat_value(stat, ("total_inactive_file",))
+    if inactive is None:
+        inactive = _stat_value(stat, ("inactive_file",))
+    return {"limit": limit, "usage": usage, "inactive_file": inactive}
+
+
+def _cgroup1_cpu(d):
+    quota = _int_or_none(_read_or_none(os.path.join(d, "cpu.cfs_quota_us")))
+    period = _int_or_none(_read_or_none(os.path.join(d, "cpu.cfs_period_us")))
+    if quota and period and quota > 0 and period > 0:
+        return float(quota) / period
+    return None
+
+
+def _cpu_count():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count()
+
+
+def _host(root, errors):
+    host = {
+        "hostname": None, "cpu_count": None, "load_avg_1m": None,
+        "memory_total_bytes": None, "memory_available_bytes": None,
+        "memory_used_bytes": None, "memory_limit_bytes": None,
+        "swap_total_bytes": None, "swap_used_bytes": None,
+        "boot_time": None, "cgroup_version": None, "disks": [],
+    }
+    try:
+        host["hostname"] = socket.gethostname()
+    except Exception as e:  # pragma: no cover
+        errors.append("hostname: %s" % e)
+    try:
+        load = _read(_proc(root, "loadavg")).split()
+        host["load_avg_1m"] = float(load[0])
+    except Exception as e:
+        errors.append("load average: %s" % _short(e))
+    try:
+        key = (root, "btime")
+        if key not in _STATE.static:
+            btime = None
+            for line in _read(_proc(root, "stat")).splitlines():
+                if line.startswith("btime "):
+                    btime = int(line.split()[1])
+                    break
+            _STATE.static[key] = btime
+        host["boot_time"] = _STATE.static[key]
+    except Exception as e:
+        errors.append("boot time: %s" % _short(e))
+    mem = {}
+    try:
+        mem = _meminfo(root)
+        total = mem.get("MemTotal")
+        avail = mem.get("MemAvailable")
+        if avail is None and total is not None:
+            avail = (mem.get("MemFree", 0) + mem.get("Buffers", 0)
+                     + mem.get("Cached", 0))
+        host["memory_total_bytes"] = total
+        host["memory_available_bytes"] = avail
+        if total is not None and avail is not None:
+            host["memory_used_bytes"] = max(0, total - avail)
+        if "SwapTotal" in mem:
+            host["swap_total_bytes"] = mem["SwapTotal"]
+            host["swap_used_bytes"] = max(0, mem["SwapTotal"]
+                                          - mem.get("SwapFree", mem["SwapTotal"]))
+    except Exception as e:
+        errors.append("meminfo: %s" % _short(e))
+    cpus = _cpu_count()
+    try:
+        version, cg_mem, cg_cpu = _cgroup_info(root)
+        host["cgroup_version"] = version
+        if cg_cpu is not None and cpus is not None and cg_cpu < cpus:
+            cpus = cg_cpu
+        if cg_mem and cg_mem.get("limit") is not None:
+            limit = cg_mem["limit"]
+            host["memory_limit_bytes"] = limit
+            usage = cg_mem.get("usage")
+            if usage is not None:
+                used = max(0, usage - (cg_mem.get("inactive_file") or 0))
+                host["memory_used_bytes"] = used
+            used = host["memory_used_bytes"]
+            if used is not None:
+                avail = max(0, limit - used)
+                if host["memory_available_bytes"] is not None:
+                    avail = min(avail, host["memory_available_bytes"])
+                host["memory_available_bytes"] = avail
+    except Exception as e:
+        errors.append("cgroup: %s" % _short(e))
+    if isinstance(cpus, float) and cpus == int(cpus):
+        cpus = int(cpus)
+    host["cpu_count"] = cpus
+    return host
+
+
+def _disk(path):
+    entry = {"path": path, "total_bytes": None, "used_bytes": None,
+             "free_bytes": None, "error": None}
+    try:
+        st = os.statvfs(path)
+        entry["total_bytes"] = st.f_blocks * st.f_frsize
+        entry["used_bytes"] = (st.f_blocks - st.f_bfree) * st.f_frsize
+        entry["free_bytes"] = st.f_bavail * st.f_frsize
+    except Exception as e:
+        entry["error"] = "%s: %s" % (type(e).__name__,
+                                     getattr(e, "strerror", None) or e)
+    return entry
+
+
+# --------------------------------------------------------------------------
+# processes and kernels
+
+def _proc_stat(root, pid):
+    """(ppid, cpu ticks, rss bytes) from /proc/PID/stat, or None."""
+    try:
+        with open(_proc(root, str(pid), "stat"), "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    # the command name may contain spaces and ')': split after the last ')'
+    rest = data[data.rfind(b")") + 2:].split()
+    try:
+        return (int(rest[1]), int(rest[11]) + int(rest[12]),
+                int(rest[21]) * _PAGE_SIZE)
+    except (IndexError, ValueError):
+        return None
+
+
+def _cmdline_names(root, pid, needle):
+    try:
+        with open(_proc(root, str(pid), "cmdline"), "rb") as f:
+            return needle in f.read()
+    except OSError:
+        return False
+
+
+def _pids(root):
+    out = []
+    try:
+        names = os.listdir(_proc(root))
+    except OSError:
+        return out
+    for name in names:
+        if name.isdigit():
+            out.append(int(name))
+    return out
+
+
+def _process_name(root, pid):
+    text = _read_or_none(_proc(root, str(pid), "comm"))
+    return text.rstrip("\n") if text else None
+
+
+def _kernels(root, kernel_ids, errors):
+    """Find each kernel's process tree and its resource use.
+
+    Returns (kernels dict, {kernel id: set of pids}).
+    """
+    kernels = {}
+    trees = {}
+    if not kernel_ids:
+        return kernels, trees
+    now = time.monotonic()
+    stats = {}
+    for pid in _pids(root):
+        st = _proc_stat(root, pid)
+        if st is not None:
+            stats[pid] = st
+    children = {}
+    for pid, st in stats.items():
+        children.setdefault(st[0], []).append(pid)
+    prev_seen = _STATE.prev_seen.get(root)
+    prev_time = _STATE.prev_time.get(root)
+    new_ticks = {}
+    for kid in kernel_ids:
+        kid = str(kid)
+        try:
+            pid = _find_kernel(root, kid, stats, now)
+            if pid is None:
+                kernels[kid] = None
+                continue
+            tree = [pid]
+            i = 0
+            while i < len(tree):
+                tree.extend(children.get(tree[i], ()))
+                i += 1
+            tree = sorted(set(tree))
+            trees[kid] = set(tree)
+            rss = 0
+            ticks_delta = 0
+            for p in tree:
+                st = stats.get(p)
+                if st is None:
+                    continue
+                rss += st[2]
+                new_ticks[(root, p)] = st[1]
+                if prev_seen is not None:
+                    if p in prev_seen:
+                        old = _STATE.prev_ticks.get((root, p))
+                        if old is not None and st[1] >= old:
+                            ticks_delta += st[1] - old
+                    else:
+                        ticks_delta += st[1]  # started since the last sample
+            cpu = None
+            if ((root, pid) in _STATE.kernel_seen and prev_time is not None
+                    and now > prev_time):
+                cpu = round(100.0 * ticks_delta / _CLK_TCK / (now - prev_time), 1)
+            _STATE.kernel_seen.add((root, pid))
+            cwd = None
+            try:
+                cwd = os.readlink(_proc(root, str(pid), "cwd"))
+            except OSError:
+                pass
+            kernels[kid] = {
+                "pid": pid, "pids": tree, "rss_bytes": rss, "cpu_percent": cpu,
+                "process_count": len(tree), "gpu_memory_bytes": None,
+                "cwd": cwd,
+            }
+        except Exception as e:
+            errors.append("kernel %s: %s" % (kid, _short(e)))
+            kernels[kid] = None
+    _STATE.prev_seen[root] = set(stats)
+    _STATE.prev_time[root] = now
+    # keep only the ticks of processes that still exist in a tree
+    for k in [k for k in _STATE.prev_ticks if k[0] == root]:
+        del _STATE.prev_ticks[k]
+    _STATE.prev_ticks.update(new_ticks)
+    return kernels, trees
+
+
+def _find_kernel(root, kid, stats, now):
+    needle = ("kernel-%s.json" % kid).encode("utf-8", "surrogateescape")
+    key = (root, kid)
+    pid = _STATE.kernel_pid.get(key)
+    if pid is not None and pid in stats and _cmdline_names(root, pid, needle):
+        # a wrapper above it may have appeared in the scan before; keep it
+        return pid
+    _STATE.kernel_pid.pop(key, None)
+    missed = _STATE.kernel_miss.get(key)
+    if missed is not None and now - missed < KERNEL_MISS_TTL_S:
+        return None
+    matches = [p for p in stats if _cmdline_names(root, p, needle)]
+    if not matches:
+        _STATE.kernel_miss[key] = now
+        return None
+    _STATE.kernel_miss.pop(key, None)
+    mset = set(matches)
+    # the top-most match: a launcher wrapper that names the same connection
+    # file is the root of the tree (its kernel is a child).
+    tops = sorted(p for p in matches if stats[p][0] not in mset)
+    pid = tops[0] if tops else min(matches)
+    _STATE.kernel_pid[key] = pid
+    return pid
+
+
+# --------------------------------------------------------------------------
+# NVML through ctypes
+
+class _NvmlError(Exception):
+    def __init__(self, rc, text):
+        Exception.__init__(self, text)
+        self.rc = rc
+
+
+_NVML_SUCCESS = 0
+_NVML_ERROR_NOT_SUPPORTED = 3
+_NVML_ERROR_INSUFFICIENT_SIZE = 7
+_NVML_ERROR_DRIVER_NOT_LOADED = 9
+_NVML_ERROR_LIB_RM_VERSION_MISMATCH = 18
+_NVML_VALUE_NOT_AVAILABLE = (1 << 64) - 1
+
+
+class _Nvml(object):
+    """A loaded and initialised libnvidia-ml, with the few calls we need."""
+
+    def __init__(self, lib):
+        import ctypes
+        self.ct = ctypes
+        self.lib = lib
+        lib.nvmlErrorString.restype = ctypes.c_char_p
+
+        class Memory(ctypes.Structure):
+            _fields_ = [("total", ctypes.c_ulonglong),
+                        ("free", ctypes.c_ulonglong),
+                        ("used", ctypes.c_ulonglong)]
+
+        class Utilization(ctypes.Structure):
+            _fields_ = [("gpu", ctypes.c_uint), ("memory", ctypes.c_uint)]
+
+        class ProcV1(ctypes.Structure):
+            _fields_ = [("pid", ctypes.c_uint),
+                        ("usedGpuMemory", ctypes.c_ulonglong)]
+
+        class ProcV2(ctypes.Structure):
+            _fields_ = [("pid", ctypes.c_uint),
+                        ("usedGpuMemory", ctypes.c_ulonglong),
+                        ("gpuInstanceId", ctypes.c_uint),
+                        ("computeInstanceId", ctypes.c_uint)]
+
+        self.Memory, self.Utilization = Memory, Utilization
+        self.proc_funcs = {}
+        for kind in ("Compute", "Graphics"):
+            base = "nvmlDeviceGet%sRunningProcesses" % kind
+            for suffix, struct in (("_v3", ProcV2), ("_v2", ProcV2), ("", ProcV1)):
+                fn = getattr(lib, base + suffix, None)
+                if fn is not None:
+                    self.proc_funcs[kind] = (fn, struct)
+                    break
+        self.proc_capacity = 32
+        self.static = {}  # index -> (name, uuid)
+        self.count_fn = (getattr(lib, "nvmlDeviceGetCount_v2", None)
+                         or lib.nvmlDeviceGetCount)
+        self.handle_fn = (getattr(lib, "nvmlDeviceGetHandleByIndex_v2", None)
+                          or lib.nvmlDeviceGetHandleByIndex)
+
+    def error_string(self, rc):
+        try:
+            s = self.lib.nvmlErrorString(rc)
+            return s.decode("utf-8", "replace") if s else "error %d" % rc
+        except Exception:
+            return "error %d" % rc
+
+    def check(self, rc):
+        if rc != _NVML_SUCCESS:
+            raise _NvmlError(rc, self.error_string(rc))
+
+    def devices(self, root):
+        ct = self.ct
+        count = ct.c_uint(0)
+        self.check(self.count_fn(ct.byref(count)))
+        gpus = []
+        for i in range(count.value):
+            handle = ct.c_void_p()
+            self.check(self.handle_fn(ct.c_uint(i), ct.byref(handle)))
+            gpus.append(self.device(i, handle, root))
+        return gpus
+
+    def _text(self, fn, handle, size=96):
+        buf = self.ct.create_string_buffer(size)
+        if fn(handle, buf, self.ct.c_uint(size)) != _NVML_SUCCESS:
+            return None
+        return buf.value.decode("utf-8", "replace")
+
+    def device(self, index, handle, root):
+        ct, lib = self.ct, self.lib
+        static = self.static.get(index)
+        if static is None:
+            static = (self._text(lib.nvmlDeviceGetName, handle),
+                      self._text(lib.nvmlDeviceGetUUID, handle))
+            if static[0] is not None:
+                self.static[index] = static
+        gpu = {
+            "index": index, "uuid": static[1], "name": static[0],
+            "memory_total_bytes": None, "memory_used_bytes": None,
+            "utilization_gpu_percent": None, "utilization_memory_percent": None,
+            "temperature_c": None, "power_draw_w": None, "power_limit_w": None,
+            "mig_enabled": None, "processes": [],
+        }
+        mem = self.Memory()
+        if lib.nvmlDeviceGetMemoryInfo(handle, ct.byref(mem)) == _NVML_SUCCESS:
+            gpu["memory_total_bytes"] = int(mem.total)
+            gpu["memory_used_bytes"] = int(mem.used)
+        util = self.Utilization()
+        if lib.nvmlDeviceGetUtilizationRates(handle, ct.byref(util)) == _NVML_SUCCESS:
+            gpu["utilization_gpu_percent"] = int(util.gpu)
+            gpu["utilization_memory_percent"] = int(util.memory)
+        value = ct.c_uint(0)
+        if lib.nvmlDeviceGetTemperature(handle, ct.c_int(0), ct.byref(value)) == _NVML_SUCCESS:
+            gpu["temperature_c"] = int(value.value)
+        if lib.nvmlDeviceGetPowerUsage(handle, ct.byref(value)) == _NVML_SUCCESS:
+            gpu["power_draw_w"] = value.value / 1000.0
+        fn = getattr(lib, "nvmlDeviceGetEnforcedPowerLimit", None)
+        if fn is not None and fn(handle, ct.byref(value)) == _NVML_SUCCESS:
+            gpu["power_limit_w"] = value.value / 1000.0
+        fn = getattr(lib, "nvmlDeviceGetMigMode", None)
+        pending = ct.c_uint(0)
+        if fn is not None and fn(handle, ct.byref(value), ct.byref(pending)) == _NVML_SUCCESS:
+            gpu["mig_enabled"] = bool(value.value)
+        procs = {}
+        for kind in ("Compute", "Graphics"):
+            # a "C+G" process is in both lists: keep it once
+            for pid, used in self.processes(kind, handle):
+                old = procs.get(pid)
+                if pid not in procs or (used is not None and (old is None or used > old)):
+                    procs[pid] = used
+        for pid in sorted(procs):
+            gpu["processes"].append({
+                "pid": pid, "name": _process_name(root, pid),
+                "used_memory_bytes": procs[pid], "kernel_id": None,
+            })
+        return gpu
+
+    def processes(self, kind, handle):
+        entry = self.proc_funcs.get(kind)
+        if entry is None:
+            return []
+        fn, struct = entry
+        ct = self.ct
+        for _ in range(4):
+            cap = self.proc_capacity
+            buf = (struct * cap)()
+            count = ct.c_uint(cap)
+            rc = fn(handle, ct.byref(count), buf)
+            if rc == _NVML_ERROR_INSUFFICIENT_SIZE:
+                self.proc_capacity = max(cap * 2, count.value + 16)
+                continue
+            if rc != _NVML_SUCCESS:
+                return []
+            out = []
+            for i in range(min(count.value, cap)):
+                used = int(buf[i].usedGpuMemory)
+                out.append((int(buf[i].pid),
+                            None if used == _NVML_VALUE_NOT_AVAILABLE else used))
+            return out
+        return []
+
+
+def _nvml_init_worker(result):
+    """Load the library and run nvmlInit; in a thread because it may hang."""
+    try:
+        import ctypes
+        path = os.environ.get(NVML_LIB_ENV) or NVML_DEFAULT_LIB
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError as e:
+            result.append(("missing", "no NVIDIA driver library (%s) could be "
+                           "loaded" % path, str(e)))
+            return
+        init = getattr(lib, "nvmlInit_v2", None) or getattr(lib, "nvmlInit")
+        rc = init()
+        if rc != _NVML_SUCCESS:
+            text = "error %d" % rc
+            try:
+                lib.nvmlErrorString.restype = ctypes.c_char_p
+                text = lib.nvmlErrorString(rc).decode("utf-8", "replace")
+            except Exception:
+                pass
+            result.append(("init", rc, text))
+            return
+        result.append(("ok", _Nvml(lib)))
+    except Exception as e:
+        result.append(("exception", "NVML could not be used: %s" % _short(e)))
+
+
+def _nvml_message(rc, text):
+    if rc == _NVML_ERROR_LIB_RM_VERSION_MISMATCH:
+        return "NVIDIA driver/library version mismatch (NVML: %s)" % text
+    if rc == _NVML_ERROR_DRIVER_NOT_LOADED:
+        return "the NVIDIA driver is not loaded (NVML: %s)" % text
+    return "NVML initialisation failed (NVML: %s)" % text
+
+
+def _nvml_timeout():
+    try:
+        return float(os.environ.get(NVML_TIMEOUT_ENV, NVML_INIT_TIMEOUT_S))
+    except ValueError:
+        return NVML_INIT_TIMEOUT_S
+
+
+def _adopt_nvml(result):
+    kind = result[0]
+    if kind == "ok":
+        _STATE.nvml, _STATE.nvml_error = result[1], None
+    elif kind == "missing":
+        _STATE.nvml_error = result[1]
+        _STATE.nvml_permanent = True
+    elif kind == "init":
+        _STATE.nvml_error = _nvml_message(result[1], result[2])
+        _STATE.nvml_retry_at = time.monotonic() + NVML_RETRY_S
+    else:
+        _STATE.nvml_error = result[1]
+        _STATE.nvml_retry_at = time.monotonic() + NVML_RETRY_S
+
+
+def _get_nvml():
+    """Return (_Nvml or None, error message or None)."""
+    if _STATE.nvml is not None:
+        return _STATE.nvml, None
+    pending = _STATE.nvml_pending
+    if pending is not None:
+        thread, result, timeout = pending
+        if thread.is_alive():
+            return None, ("NVML initialisation did not finish within %g s "
+                          "(driver hung?); still waiting" % timeout)
+        _STATE.nvml_pending = None
+        if result:
+            _adopt_nvml(result[0])
+        return _STATE.nvml, _STATE.nvml_error
+    if _STATE.nvml_permanent or (_STATE.nvml_error is not None
+                                 and time.monotonic() < _STATE.nvml_retry_at):
+        return None, _STATE.nvml_error
+    result = []
+    thread = threading.Thread(target=_nvml_init_worker, args=(result,),
+                              name="gpu-session-nvml-init")
+    thread.daemon = True
+    thread.start()
+    timeout = _nvml_timeout()
+    thread.join(timeout)
+    if thread.is_alive():
+        _STATE.nvml_pending = (thread, result, timeout)
+        return None, ("NVML initialisation did not finish within %g s "
+                      "(driver hung?)" % timeout)
+    if result:
+        _adopt_nvml(result[0])
+    else:  # pragma: no cover
+        _STATE.nvml_error = "NVML initialisation failed"
+    return _STATE.nvml, _STATE.nvml_error
+
+
+def _gpus_nvml(root):
+    nvml, err = _get_nvml()
+    if nvml is None:
+        return None, err
+    try:
+        gpus = nvml.devices(root)
+    except _NvmlError as e:
+        return None, "NVML could not read the GPUs (NVML: %s)" % e
+    if not gpus:
+        return None, "No NVIDIA devices were found"
+    return gpus, None
+
+
+# --------------------------------------------------------------------------
+# nvidia-smi
+
+class _SmiFailure(Exception):
+    """nvidia-smi cannot help: driver-level failure, stop trying."""
+
+
+class _SmiUnsupported(Exception):
+    """This invocation did not work; another one may."""
+
+
+_DRIVER_PATTERNS = (
+    ("couldn't communicate with the nvidia driver",
+     "nvidia-smi could not communicate with the NVIDIA driver "
+     "(is the driver installed and loaded?)"),
+    ("no devices were found", "No NVIDIA devices were found"),
+    ("version mismatch", None),  # message built from the text
+    ("failed to initialize nvml", None),
+    ("driver is not loaded", "the NVIDIA driver is not loaded"),
+    ("unable to determine the device handle", None),
+    ("gpu is lost", None),
+    ("has fallen off the bus", None),
+)
+
+
+def _smi_run(exe, args):
+    """Run nvidia-smi; return stdout text or raise _SmiFailure/_SmiUnsupported."""
+    now = time.monotonic()
+    if now < _STATE.smi_backoff_until:
+        raise _SmiFailure(
+            "nvidia-smi did not answer within %g s; next try in %d s"
+            % (NVIDIA_SMI_TIMEOUT_S, math.ceil(_STATE.smi_backoff_until - now)))
+    for child in list(_STATE.smi_stuck):
+        if child.poll() is not None:
+            _STATE.smi_stuck.remove(child)
+    # look the command up first: a failed fork+exec costs more CPU than the
+    # whole rest of a sample on a host without GPUs
+    found = shutil.which(exe)
+    if found is None:
+        where = "on PATH" if os.sep not in exe else "at %s" % exe
+        raise _SmiFailure("nvidia-smi was not found %s" % where)
+    try:
+        child = subprocess.Popen([found] + list(args), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 close_fds=True)
+    except FileNotFoundError:
+        where = "on PATH" if os.sep not in exe else "at %s" % exe
+        raise _SmiFailure("nvidia-smi was not found %s" % where)
+    except OSError as e:
+        raise _SmiFailure("nvidia-smi could not be run: %s" % _short(e))
+    try:
+        out, err = child.communicate(timeout=NVIDIA_SMI_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        try:
+            child.communicate(timeout=0.5)
+        except Exception:
+            # stuck in the driver (uninterruptible): reap it later
+            _STATE.smi_stuck.append(child)
+        _STATE.smi_backoff_until = time.monotonic() + NVIDIA_SMI_BACKOFF_S
+        raise _SmiFailure("nvidia-smi did not answer within %g s; next try in "
+                          "%d s" % (NVIDIA_SMI_TIMEOUT_S, NVIDIA_SMI_BACKOFF_S))
+    text = out.decode("utf-8", "replace")
+    etext = err.decode("utf-8", "replace")
+    both = (text + "\n" + etext).strip()
+    low = both.lower()
+    for pattern, message in _DRIVER_PATTERNS:
+        if pattern in low:
+            first = _short(both.splitlines()[0] if both else pattern)
+            if message is None:
+                if "version mismatch" in low:
+                    message = ("NVIDIA driver/library version mismatch "
+                               "(nvidia-smi: %s)" % first)
+                else:
+                    message = "nvidia-smi could not read the GPUs: %s" % first
+            raise _SmiFailure(message)
+    if child.returncode == 127 and ("not found" in low or not both):
+        where = "on PATH" if os.sep not in exe else "at %s" % exe
+        raise _SmiFailure("nvidia-smi was not found %s" % where)
+    if child.returncode in (6, 9, 12, 15, 18):
+        raise _SmiFailure("nvidia-smi failed with exit code %d: %s"
+                          % (child.returncode, _short(both) or "no output"))
+    if child.returncode != 0:
+        raise _SmiUnsupported("nvidia-smi %s failed with exit code %d: %s"
+                              % ((args[0].split("=")[0] if args else "").strip(),
+                                 child.returncode,
+                                 _short(both) or "no output"))
+    return text
+
+
+def _garbage(text):
+    return _SmiFailure("nvidia-smi printed output that could not be parsed: %s"
+                       % (_short(text) or "(nothing)"))
+
+
+def _csv_rows(text):
+    """Rows of a --format=csv output as dicts keyed by field name.
+
+    The header names the fields (``memory.total [MiB]``); the unit in brackets
+    is kept in ``units``. Returns (rows, units) or None when this is no CSV.
+    """
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return None
+    reader = csv.reader(io.StringIO("\n".join(lines)), skipinitialspace=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    names, units = [], {}
+    for h in header:
+        h = h.strip()
+        m = re.match(r"^(.*?)\s*\[(.*)\]$", h)
+        name = m.group(1) if m else h
+        if m:
+            units[name] = m.group(2)
+        names.append(name)
+    rows = []
+    # nvidia-smi does not quote: a process name with a comma makes extra
+    # columns, which belong to the name
+    merge = names.index("process_name") if "process_name" in names else None
+    try:
+        for values in reader:
+            extra = len(values) - len(names)
+            if extra > 0 and merge is not None:
+                values[merge:merge + extra + 1] = [
+                    ", ".join(values[merge:merge + extra + 1])]
+            if len(values) != len(names):
+                return None
+            rows.append(dict(zip(names, [v.strip() for v in values])))
+    except csv.Error:
+        return None
+    return rows, units
+
+
+def parse_query_gpu_csv(text):
+    """Parse ``nvidia-smi --query-gpu=... --format=csv`` into gpu dicts."""
+    parsed = _csv_rows(text)
+    if parsed is None:
+        raise _garbage(text)
+    rows, units = parsed
+    if "memory.total" not in units and not any(
+            "memory.total" == n for n in (rows[0] if rows else {})):
+        raise _garbage(text)
+    gpus = []
+    for pos, row in enumerate(rows):
+        def num(field):
+            return _number(row.get(field), units.get(field))
+        index = num("index")
+        limit = num("enforced.power.limit")
+        if limit is None:
+            limit = num("power.limit")
+        gpus.append({
+            "index": index if isinstance(index, int) else pos,
+            "uuid": _text_or_none(row.get("uuid")),
+            "name": _text_or_none(row.get("name")),
+            "memory_total_bytes": _as_int(num("memory.total")),
+            "memory_used_bytes": _as_int(num("memory.used")),
+            "utilization_gpu_percent": num("utilization.gpu"),
+            "utilization_memory_percent": num("utilization.memory"),
+            "temperature_c": num("temperature.gpu"),
+            "power_draw_w": _as_float(num("power.draw")),
+            "power_limit_w": _as_float(limit),
+            "mig_enabled": _bool_mode(row.get("mig.mode.current")),
+            "processes": [],
+        })
+    return gpus
+
+
+def parse_query_apps_csv(text):
+    """Parse ``--query-compute-apps=gpu_uuid,pid,...`` into (uuid, process)."""
+    parsed = _csv_rows(text)
+    if parsed is None:
+        raise _garbage(text)
+    rows, units = parsed
+    out = []
+    for row in rows:
+        pid = _number(row.get("pid"))
+        if not isinstance(pid, int):
+            continue
+        used = _number(row.get("used_gpu_memory"),
+                       units.get("used_gpu_memory") or "MiB")
+        out.append((_text_or_none(row.get("gpu_uuid")), {
+            "pid": pid, "name": _text_or_none(row.get("process_name")),
+            "used_memory_bytes": _as_int(used), "kernel_id": None,
+        }))
+    return out
+
+
+def _as_int(v):
+    return int(v) if isinstance(v, (int, float)) else None
+
+
+def _as_float(v):
+    return float(v) if isinstance(v, (int, float)) else None
+
+
+def _text_or_none(v):
+    if v is None:
+        return None
+    v = str(v).strip()
+    if not v or v in ("N/A", "[N/A]") or (v.startswith("[") and v.endswith("]")):
+        return None
+    return v
+
+
+def parse_xml(text):
+    """Parse ``nvidia-smi -q -x`` (DTD v11 to v13 seen) into gpu dicts."""
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
+    except ET.ParseError:
+        raise _garbage(text)
+    if root.tag != "nvidia_smi_log":
+        raise _garbage(text)
+
+    def child_text(node, *paths):
+        for path in paths:
+            el = node.find(path)
+            if el is not None and el.text is not None and el.text.strip():
+                return el.text.strip()
+        return None
+
+    gpus = []
+    for pos, g in enumerate(root.findall("gpu")):
+        draw = None
+        for path in ("power_readings/power_draw",
+                     "gpu_power_readings/power_draw",
+                     "gpu_power_readings/average_power_draw",
+                     "gpu_power_readings/instant_power_draw",
+                     "power_readings/average_power_draw",
+                     "power_readings/instant_power_draw"):
+            draw = _as_float(_number(child_text(g, path)))
+            if draw is not None:
+                break
+        limit = None
+        for path in ("power_readings/enforced_power_limit",
+                     "gpu_power_readings/enforced_power_limit",
+                     "gpu_power_readings/current_power_limit",
+                     "power_readings/current_power_limit",
+                     "power_readings/power_limit",
+                     "gpu_power_readings/power_limit"):
+            limit = _as_float(_number(child_text(g, path)))
+            if limit is not None:
+                break
+        procs = {}
+        for p in g.findall("processes/process_info"):
+            pid = _number(child_text(p, "pid"))
+            if not isinstance(pid, int):
+                continue
+            used = _as_int(_number(child_text(p, "used_memory")))
+            if pid in procs:
+                old = procs[pid]["used_memory_bytes"]
+                if used is not None and (old is None or used > old):
+                    procs[pid]["used_memory_bytes"] = used
+                continue
+            procs[pid] = {"pid": pid,
+                          "name": _text_or_none(child_text(p, "process_name")),
+                          "used_memory_bytes": used, "kernel_id": None}
+        gpus.append({
+            "index": pos,
+            "uuid": _text_or_none(child_text(g, "uuid")),
+            "name": _text_or_none(child_text(g, "product_name")),
+            "memory_total_bytes": _as_int(_number(child_text(g, "fb_memory_usage/total"))),
+            "memory_used_bytes": _as_int(_number(child_text(g, "fb_memory_usage/used"))),
+            "utilization_gpu_percent": _number(child_text(g, "utilization/gpu_util")),
+            "utilization_memory_percent": _number(child_text(g, "utilization/memory_util")),
+            "temperature_c": _number(child_text(g, "temperature/gpu_temp")),
+            "power_draw_w": draw,
+            "power_limit_w": limit,
+            "mig_enabled": _bool_mode(child_text(g, "mig_mode/current_mig")),
+            "processes": [procs[k] for k in sorted(procs)],
+        })
+    if not gpus:
+        # a log without <gpu>: nvidia-smi printed it, so no device answered
+        raise _SmiFailure("No NVIDIA devices were found")
+    return gpus
+
+
+_TABLE_GPU_RE = re.compile(r"^\|\s*(\d+)\s+(.*?)\s+(On|Off)\s*\|")
+_TABLE_PROC_RE = re.compile(
+    r"^\|\s+(\d+)\s+(?:(\S+)\s+(\S+)\s+)?(\d+)\s+([CGM+]+)\s+(.*?)\s+"
+    r"(\d+\s*MiB|N/A)\s*\|$")
+
+
+def parse_table(text):
+    """Parse the default ``nvidia-smi`` table (470 and 535 layouts)."""
+    lines = text.splitlines()
+    gpus = []
+    in_procs = False
+    by_index = {}
+    for i, line in enumerate(lines):
+        if "Processes:" in line:
+            in_procs = True
+            continue
+        if not in_procs:
+            m = _TABLE_GPU_RE.match(line)
+            if m and i + 1 < len(lines):
+                nxt = lines[i + 1]
+                cols = nxt.split("|")
+                gpu = {
+                    "index": int(m.group(1)), "uuid": None,
+                    "name": m.group(2).strip() or None,
+                    "memory_total_bytes": None, "memory_used_bytes": None,
+                    "utilization_gpu_percent": None,
+                    "utilization_memory_percent": None,
+                    "temperature_c": None, "power_draw_w": None,
+                    "power_limit_w": None, "mig_enabled": None, "processes": [],
+                }
+                if len(cols) >= 4:
+                    t = re.search(r"(\d+)C\b", cols[1])
+                    if t:
+                        gpu["temperature_c"] = int(t.group(1))
+                    p = re.search(r"(\S+)\s*/\s*(\S+)\s*$", cols[1].strip())
+                    if p:
+                        gpu["power_draw_w"] = _as_float(_number(p.group(1).rstrip("W"), "W"))
+                        gpu["power_limit_w"] = _as_float(_number(p.group(2).rstrip("W"), "W"))
+                    mm = re.search(r"(\d+)\s*MiB\s*/\s*(\d+)\s*MiB", cols[2])
+                    if mm:
+                        gpu["memory_used_bytes"] = int(mm.group(1)) * _MIB
+                        gpu["memory_total_bytes"] = int(mm.group(2)) * _MIB
+                    u = re.search(r"(\d+)\s*%", cols[3])
+                    if u:
+                        gpu["utilization_gpu_percent"] = int(u.group(1))
+                if i + 2 < len(lines):
+                    cols3 = lines[i + 2].split("|")
+                    if len(cols3) >= 4 and not _TABLE_GPU_RE.match(lines[i + 2]):
+                        gpu["mig_enabled"] = _bool_mode(cols3[3].strip())
+                gpus.append(gpu)
+                by_index[gpu["index"]] = gpu
+        else:
+            m = _TABLE_PROC_RE.match(line.rstrip())
+            if m and int(m.group(1)) in by_index:
+                used = m.group(7)
+                by_index[int(m.group(1))]["processes"].append({
+                    "pid": int(m.group(4)), "name": m.group(6).strip() or None,
+                    "used_memory_bytes": None if used == "N/A"
+                    else int(used.replace("MiB", "").strip()) * _MIB,
+                    "kernel_id": None,
+                })
+    if not gpus:
+        raise _garbage(text)
+    return gpus
+
+
+def _gpus_smi(exe):
+    """Return (gpus or None, error or None)."""
+    try:
+        try:
+            text = _smi_run(exe, ["--query-gpu=" + QUERY_GPU_FIELDS,
+                                  "--format=csv"])
+            gpus = parse_query_gpu_csv(text)
+            try:
+                apps = _smi_run(exe, ["--query-compute-apps=" + QUERY_APPS_FIELDS,
+                                      "--format=csv"])
+                procs = parse_query_apps_csv(apps)
+            except (_SmiUnsupported, _SmiFailure):
+                procs = []
+            by_uuid = dict((g["uuid"], g) for g in gpus)
+            for uuid, proc in procs:
+                gpu = by_uuid.get(uuid)
+                if gpu is None and len(gpus) == 1:
+                    gpu = gpus[0]
+                if gpu is not None:
+                    gpu["processes"].append(proc)
+            return gpus, None
+        except _SmiUnsupported as first:
+            try:
+                return parse_xml(_smi_run(exe, ["-q", "-x"])), None
+            except _SmiUnsupported:
+                pass
+            try:
+                return parse_table(_smi_run(exe, [])), None
+            except _SmiUnsupported:
+                raise _SmiFailure(str(first))
+    except _SmiFailure as e:
+        return None, str(e)
+
+
+# --------------------------------------------------------------------------
+# the sample
+
+def _gpus(gpu_source, nvidia_smi, root):
+    """Return (gpus, source, error)."""
+    errors = []
+    if gpu_source in ("auto", "nvml"):
+        gpus, err = _gpus_nvml(root)
+        if gpus is not None:
+            return gpus, "nvml", None
+        errors.append(err)
+        if gpu_source == "nvml" or err == "No NVIDIA devices were found":
+            return [], None, err
+    if gpu_source in ("auto", "nvidia-smi"):
+        gpus, err = _gpus_smi(nvidia_smi)
+        if gpus is not None:
+            return gpus, "nvidia-smi", None
+        errors.insert(0, err)
+        return [], None, "; ".join(e for e in errors if e)
+    return [], None, "unknown gpu_source %r (use auto, nvml or nvidia-smi)" % (
+        gpu_source,)
+
+
+def _attribute(gpus, kernels, trees, root):
+    owner = {}
+    for kid, tree in trees.items():
+        for pid in tree:
+            owner.setdefault(pid, kid)
+    all_pids = set()
+    for gpu in gpus:
+        for proc in gpu["processes"]:
+            all_pids.add(proc["pid"])
+            proc["kernel_id"] = owner.get(proc["pid"])
+    visible = any(os.path.exists(_proc(root, str(p))) for p in all_pids)
+    for kid, info in kernels.items():
+        if info is None:
+            continue
+        if not gpus or (all_pids and not visible):
+            info["gpu_memory_bytes"] = None
+            continue
+        total = 0
+        for gpu in gpus:
+            for proc in gpu["processes"]:
+                if proc["kernel_id"] == kid:
+                    if proc["used_memory_bytes"] is None:
+                        total = None
+                        break
+                    total += proc["used_memory_bytes"]
+            if total is None:
+                break
+        info["gpu_memory_bytes"] = total
+
+
+def sample(kernel_ids=(), disks=None, gpu_source="auto",
+           nvidia_smi="nvidia-smi", root="/"):
+    """Gather one sample and return it as a dict (see docs/probe.md)."""
+    start = time.perf_counter()
+    root = root or "/"
+    if isinstance(kernel_ids, str):
+        kernel_ids = [kernel_ids]
+    kernel_ids = [str(k) for k in (kernel_ids or ())]
+    errors = []
+    out = {
+        "schema_version": PROBE_SCHEMA_VERSION,
+        "timestamp": time.time(),
+        "probe_duration_ms": None,
+        "probe_pid": os.getpid(),
+        "gpu_source": None,
+        "gpu_error": None,
+        "gpus": [],
+        "host": None,
+        "kernels": {},
+        "error": None,
+    }
+    with _STATE.lock:
+        try:
+            out["host"] = _host(root, errors)
+        except Exception as e:
+            errors.append("host: %s" % _short(e))
+        kernels, trees = {}, {}
+        try:
+            kernels, trees = _kernels(root, kernel_ids, errors)
+        except Exception as e:
+            errors.append("kernels: %s" % _short(e))
+            kernels = dict((k, None) for k in kernel_ids)
+        out["kernels"] = kernels
+        try:
+            gpus, source, gerr = _gpus(gpu_source, nvidia_smi, root)
+            out["gpus"], out["gpu_source"], out["gpu_error"] = gpus, source, gerr
+        except Exception as e:
+            out["gpu_error"] = "GPUs could not be read: %s" % _short(e)
+            errors.append("gpus: %s" % _short(e))
+        try:
+            _attribute(out["gpus"], kernels, trees, root)
+        except Exception as e:
+            errors.append("gpu attribution: %s" % _short(e))
+        try:
+            if disks is None:
+                paths = [info["cwd"] for info in kernels.values()
+                         if info and info.get("cwd")]
+                paths.append(os.path.expanduser("~"))
+            else:
+                paths = [str(d) for d in disks]
+            seen = set()
+            entries = []
+            for p in paths:
+                if p in seen:
+                    continue
+                seen.add(p)
+                entries.append(_disk(p))
+            if out["host"] is not None:
+                out["host"]["disks"] = entries
+        except Exception as e:
+            errors.append("disks: %s" % _short(e))
+    if errors:
+        out["error"] = "; ".join(errors)
+    out["probe_duration_ms"] = round((time.perf_counter() - start) * 1000.0, 3)
+    return out
+
+
+def _fallback(exc):
+    return {
+        "schema_version": PROBE_SCHEMA_VERSION, "timestamp": time.time(),
+        "probe_duration_ms": None, "probe_pid": os.getpid(),
+        "gpu_source": None, "gpu_error": None, "gpus": [], "host": None,
+        "kernels": {}, "error": "probe failed: %s: %s" % (type(exc).__name__,
+                                                          _short(exc)),
+    }
+
+
+def sample_json(kernel_ids=(), disks=None, gpu_source="auto",
+                nvidia_smi="nvidia-smi", root="/"):
+    """One sample as compact JSON text; never raises."""
+    try:
+        return _dumps(sample(kernel_ids, disks, gpu_source, nvidia_smi, root))
+    except Exception as e:
+        return _dumps(_fallback(e))
+
+
+def sample_b64(kernel_ids=(), disks=None, gpu_source="auto",
+               nvidia_smi="nvidia-smi"):
+    """One sample as base64 of its UTF-8 JSON (repr-proof); never raises."""
+    try:
+        text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi)
+    except Exception as e:  # pragma: no cover - sample_json does not raise
+        text = _dumps(_fallback(e))
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def main(argv=None):
+    import argparse
+    parser = argparse.ArgumentParser(
+        description="Print one JSON resource sample (GPUs, host, kernels).")
+    parser.add_argument("--kernel-id", action="append", default=[],
+                        help="a Jupyter kernel id to look for (repeatable)")
+    parser.add_argument("--disk", action="append", default=None,
+                        help="a path whose filesystem to report (repeatable)")
+    parser.add_argument("--root", default="/",
+                        help="read ROOT/proc and ROOT/sys/fs/cgroup (tests)")
+    parser.add_argument("--gpu-source", default="auto",
+                        choices=("auto", "nvml", "nvidia-smi"))
+    parser.add_argument("--nvidia-smi", default="nvidia-smi",
+                        help="the nvidia-smi command or path")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="number of samples, one JSON object per line")
+    parser.add_argument("--interval", type=float, default=1.0,
+                        help="seconds between samples with --repeat")
+    args = parser.parse_args(argv)
+    for i in range(max(1, args.repeat)):
+        if i:
+            time.sleep(max(0.0, args.interval))
+        sys.stdout.write(sample_json(args.kernel_id, args.disk, args.gpu_source,
+                                     args.nvidia_smi, args.root) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    main()

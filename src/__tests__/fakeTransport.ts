@@ -1,0 +1,32 @@
+/**
+ * A probe transport for model tests: answers with queued outcomes and
+ * records the requests it got.
+ */
+import { IProbeRequest } from '../probe/protocol';
+import { IProbeTransport, ProbeOutcome } from '../probe/transport';
+
+/** A transport whose answers the test decides. */
+export class QueuedTransport implements IProbeTransport {
+  readonly requests: IProbeRequest[] = [];
+  readonly outcomes: ProbeOutcome[] = [];
+  stopCount = 0;
+  isDisposed = false;
+  description = 'queued test transport';
+
+  async request(request: IProbeRequest): Promise<ProbeOutcome> {
+    this.requests.push(request);
+    const next = this.outcomes.shift();
+    if (!next) {
+      throw new Error('no outcome queued for this request');
+    }
+    return next;
+  }
+
+  async stop(): Promise<void> {
+    this.stopCount++;
+  }
+
+  dispose(): void {
+    this.isDisposed = true;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * jupyterlab-gpu-session: the plugins of the extension.
+ */
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { monitorPlugin } from './plugins/monitorPlugin';
+import { sidebarPlugin } from './plugins/sidebarPlugin';
+import { statusItemPlugin } from './plugins/statusItemPlugin';
+
+export * from './tokens';
+
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  monitorPlugin,
+  sidebarPlugin,
+  statusItemPlugin
+];
+
+export default plugins;

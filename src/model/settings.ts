@@ -1,0 +1,85 @@
+/**
+ * The monitor's settings, read from the settings registry and made safe.
+ */
+
+/** Which GPU path the probe takes. */
+export type GpuSource = 'auto' | 'nvml' | 'nvidia-smi';
+
+/** Monitor settings with units in the names, already validated. */
+export interface IMonitorSettings {
+  /** Time between samples. */
+  intervalMs: number;
+  /** How long to wait for one sample before the data is marked stale. */
+  timeoutMs: number;
+  gpuSource: GpuSource;
+  /** The nvidia-smi command used by the fallback path. */
+  nvidiaSmiPath: string;
+  /** Paths whose disks are shown; empty means the kernel's folder and home. */
+  diskPaths: string[];
+}
+
+/** The smallest interval accepted: NVML averages utilization over ~1 s. */
+export const MIN_INTERVAL_MS = 500;
+
+/** The defaults, the same as in schema/monitor.json. */
+export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings = {
+  intervalMs: 2000,
+  timeoutMs: 10000,
+  gpuSource: 'auto',
+  nvidiaSmiPath: 'nvidia-smi',
+  diskPaths: []
+};
+
+/**
+ * Read the composite settings object; each bad value falls back to its
+ * default and is reported, so one typo never stops the monitor.
+ */
+export function readMonitorSettings(composite: { [key: string]: unknown }): {
+  settings: IMonitorSettings;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const d = DEFAULT_MONITOR_SETTINGS;
+  const seconds = (key: string, fallbackMs: number, minMs: number): number => {
+    const value = composite[key];
+    if (value === undefined) {
+      return fallbackMs;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      problems.push(`${key} must be a number of seconds`);
+      return fallbackMs;
+    }
+    if (value * 1000 < minMs) {
+      problems.push(`${key} must be at least ${minMs / 1000} s`);
+      return minMs;
+    }
+    return value * 1000;
+  };
+  const source = composite.gpuSource ?? d.gpuSource;
+  const gpuSource: GpuSource =
+    source === 'auto' || source === 'nvml' || source === 'nvidia-smi'
+      ? source
+      : (problems.push('gpuSource must be auto, nvml or nvidia-smi'),
+        d.gpuSource);
+  const smi = composite.nvidiaSmiPath ?? d.nvidiaSmiPath;
+  const nvidiaSmiPath =
+    typeof smi === 'string' && smi.trim() !== ''
+      ? smi
+      : (problems.push('nvidiaSmiPath must be a command name or path'),
+        d.nvidiaSmiPath);
+  const disks = composite.diskPaths ?? d.diskPaths;
+  const diskPaths =
+    Array.isArray(disks) && disks.every(p => typeof p === 'string')
+      ? (disks as string[]).filter(p => p.trim() !== '')
+      : (problems.push('diskPaths must be a list of paths'), d.diskPaths);
+  return {
+    settings: {
+      intervalMs: seconds('pollIntervalSeconds', d.intervalMs, MIN_INTERVAL_MS),
+      timeoutMs: seconds('requestTimeoutSeconds', d.timeoutMs, 1000),
+      gpuSource,
+      nvidiaSmiPath,
+      diskPaths
+    },
+    problems
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The probe's output contract (DESIGN.md section 3.1), as TypeScript types.
+ *
+ * A value the hardware or driver does not report is `null`. Units are in the
+ * key names. Every sample passes through `parseSample` before it reaches a
+ * model or a view, so these types describe *validated* data.
+ */
+
+/** The schema version this front end understands. */
+export const PROBE_SCHEMA_VERSION = 1;
+
+/** A process that holds memory on a GPU. */
+export interface IGpuProcess {
+  pid: number;
+  /** Untrusted: render as text only. */
+  name: string | null;
+  used_memory_bytes: number | null;
+  /** The notebook kernel whose process tree holds this process, if asked for. */
+  kernel_id: string | null;
+}
+
+/** One GPU as the probe saw it. */
+export interface IGpuSample {
+  index: number;
+  uuid: string | null;
+  /** Untrusted: render as text only. */
+  name: string | null;
+  memory_total_bytes: number | null;
+  memory_used_bytes: number | null;
+  utilization_gpu_percent: number | null;
+  utilization_memory_percent: number | null;
+  temperature_c: number | null;
+  power_draw_w: number | null;
+  power_limit_w: number | null;
+  mig_enabled: boolean | null;
+  processes: IGpuProcess[];
+}
+
+/** A disk (file system) holding one of the monitored paths. */
+export interface IDiskSample {
+  path: string;
+  total_bytes: number | null;
+  used_bytes: number | null;
+  free_bytes: number | null;
+  error: string | null;
+}
+
+/** The machine or container the kernels run in. */
+export interface IHostSample {
+  hostname: string | null;
+  cpu_count: number | null;
+  load_avg_1m: number | null;
+  memory_total_bytes: number | null;
+  memory_available_bytes: number | null;
+  memory_used_bytes: number | null;
+  /** The container's memory limit; null when unlimited. */
+  memory_limit_bytes: number | null;
+  swap_total_bytes: number | null;
+  swap_used_bytes: number | null;
+  boot_time: number | null;
+  disks: IDiskSample[];
+}
+
+/** A notebook kernel's process tree. */
+export interface IKernelSample {
+  pid: number;
+  pids: number[];
+  rss_bytes: number | null;
+  cpu_percent: number | null;
+  process_count: number | null;
+  /** Null when GPU memory cannot be attributed (e.g. in containers). */
+  gpu_memory_bytes: number | null;
+  cwd: string | null;
+}
+
+/** One validated probe sample. */
+export interface IProbeSample {
+  schema_version: number;
+  timestamp: number;
+  probe_duration_ms: number | null;
+  probe_pid: number | null;
+  gpu_source: 'nvml' | 'nvidia-smi' | null;
+  gpu_error: string | null;
+  gpus: IGpuSample[];
+  host: IHostSample;
+  /** Keyed by kernel id; null when that kernel was not found on the host. */
+  kernels: Record<string, IKernelSample | null>;
+}
+
+/** What the front end asks the probe for on each tick. */
+export interface IProbeRequest {
+  kernel_ids: string[];
+  disks: string[] | null;
+  gpu_source: 'auto' | 'nvml' | 'nvidia-smi';
+  nvidia_smi: string;
+}

@@ -1,0 +1,29 @@
+/**
+ * Public interfaces, their tokens, and the stable command ids.
+ */
+import { Token } from '@lumino/coreutils';
+import { ResourceMonitor } from './model/monitor';
+
+/** Command ids (DESIGN.md section 3.2); menus, palette and tests use these. */
+export namespace CommandIDs {
+  /** Open and focus the GPU sidebar. */
+  export const open = 'gpu-session:open';
+  /** Take a sample now. */
+  export const refresh = 'gpu-session:refresh';
+}
+
+/** The plugin ids, one per feature. */
+export namespace PluginIDs {
+  export const monitor = 'jupyterlab-gpu-session:monitor';
+  export const sidebar = 'jupyterlab-gpu-session:sidebar';
+  export const statusItem = 'jupyterlab-gpu-session:status-item';
+}
+
+/** The resource monitor shared by the sidebar, status bar and rules. */
+export type IResourceMonitor = ResourceMonitor;
+
+/** The token of the resource monitor. */
+export const IResourceMonitor = new Token<IResourceMonitor>(
+  'jupyterlab-gpu-session:IResourceMonitor',
+  'The GPU, memory, disk and kernel monitor of the session: the latest probe sample, its history and the monitor state.'
+);

@@ -1,0 +1,248 @@
+import { Widget } from '@lumino/widgets';
+import { ResourceMonitor } from '../../model/monitor';
+import { parseSample } from '../../probe/parser';
+import { IProbeSample } from '../../probe/protocol';
+import { GpuSessionPanel } from '../sidebar';
+import { GpuStatusItem, statusText } from '../statusItem';
+import { nullTranslator } from '@jupyterlab/translation';
+import { QueuedTransport } from '../../__tests__/fakeTransport';
+import { noGpuSample, RawSample, teslaT4Sample } from '../../__tests__/samples';
+
+function sample(raw: RawSample): IProbeSample {
+  const result = parseSample(raw);
+  if (!result.ok) {
+    throw new Error(result.error);
+  }
+  return result.sample;
+}
+
+beforeAll(() => {
+  // jsdom has no 2D canvas; the plots are tested in sparkline.spec.ts.
+  jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+});
+
+describe('GpuSessionPanel', () => {
+  let transport: QueuedTransport;
+  let monitor: ResourceMonitor;
+  let panel: GpuSessionPanel;
+
+  beforeEach(() => {
+    transport = new QueuedTransport();
+    monitor = new ResourceMonitor({ transport });
+    panel = new GpuSessionPanel({ monitor });
+    Widget.attach(panel, document.body);
+  });
+
+  afterEach(() => {
+    panel.dispose();
+    monitor.dispose();
+  });
+
+  const text = (selector: string) =>
+    panel.node.querySelector(selector)?.textContent ?? null;
+
+  async function show(raw: RawSample): Promise<void> {
+    transport.outcomes.push({ kind: 'sample', sample: sample(raw) });
+    await monitor.refresh();
+  }
+
+  it('says monitoring has not started and that no notebook is open', () => {
+    expect(text('.jp-GpuSession-status')).toContain('Monitoring starts');
+    expect(text('.jp-GpuSession-kernel')).toContain('No notebook open.');
+  });
+
+  it('says it is starting the monitor kernel', () => {
+    monitor.start();
+    expect(text('.jp-GpuSession-status')).toBe('Starting the monitor kernel…');
+    void monitor.stop();
+  });
+
+  it('renders a card per GPU with memory, temperature and power', async () => {
+    await show(teslaT4Sample());
+    const card = panel.node.querySelector('.jp-GpuSession-gpu')!;
+    expect(card.querySelector('.jp-GpuSession-gpuName')!.textContent).toBe(
+      'Tesla T4'
+    );
+    const memory = card.querySelector('[role="meter"][aria-label="Memory"]')!;
+    expect(memory.getAttribute('aria-valuetext')).toBe('1.0 GiB / 15.0 GiB');
+    expect(memory.getAttribute('aria-valuenow')).toBe('7');
+    expect(card.querySelector('.jp-GpuSession-facts')!.textContent).toBe(
+      '40 °C · 28 / 70 W'
+    );
+    expect(card.querySelectorAll('.jp-GpuSession-process').length).toBe(2);
+    expect(text('.jp-GpuSession-status')).toContain('Live');
+  });
+
+  it('marks the active notebook kernel’s GPU process', async () => {
+    monitor.setContext({
+      notebookOpen: true,
+      activeKernelId: 'kernel-a',
+      activeNotebookPath: 'train.ipynb',
+      kernelIds: ['kernel-a']
+    });
+    await show(teslaT4Sample());
+    const active = panel.node.querySelector(
+      '.jp-GpuSession-process.jp-mod-active'
+    );
+    expect(active?.textContent).toContain('python (5762)');
+    expect(active?.textContent).toContain('this notebook');
+    const kernel = text('.jp-GpuSession-kernel')!;
+    expect(kernel).toContain('train.ipynb');
+    expect(kernel).toContain('2.0 GiB');
+    expect(kernel).toContain('CPU98%');
+    expect(kernel).toContain('1005 MiB');
+  });
+
+  it('shows the reason no GPU is visible and the container limit', async () => {
+    await show(noGpuSample());
+    expect(text('.jp-GpuSession-noGpu')).toBe(
+      'No GPU visible: nvidia-smi was not found on PATH'
+    );
+    const ram = panel.node.querySelector(
+      '[role="meter"][aria-label="RAM (container limit)"]'
+    );
+    expect(ram?.getAttribute('aria-valuetext')).toBe('3.0 GiB / 16.0 GiB');
+    expect(text('.jp-GpuSession-host')).toContain(
+      'this container may use 16.0 GiB'
+    );
+  });
+
+  it('says GPU memory is unattributed when process ids are not visible', async () => {
+    const raw = teslaT4Sample();
+    ((raw.kernels as RawSample)['kernel-a'] as RawSample).gpu_memory_bytes =
+      null;
+    monitor.setContext({
+      notebookOpen: true,
+      activeKernelId: 'kernel-a',
+      activeNotebookPath: 'a.ipynb',
+      kernelIds: ['kernel-a']
+    });
+    await show(raw);
+    expect(text('.jp-GpuSession-kernel')).toContain('unattributed');
+  });
+
+  it('says MIG GPUs do not report utilization', async () => {
+    const raw = teslaT4Sample();
+    const gpu = (raw.gpus as RawSample[])[0];
+    gpu.mig_enabled = true;
+    gpu.utilization_gpu_percent = null;
+    await show(raw);
+    const meter = panel.node.querySelector('[aria-label="Utilization"]');
+    expect(meter?.getAttribute('aria-valuetext')).toBe('not reported with MIG');
+    expect(meter?.hasAttribute('aria-valuenow')).toBe(false);
+  });
+
+  it('renders HTML from the kernel as text', async () => {
+    const raw = teslaT4Sample();
+    const gpu = (raw.gpus as RawSample[])[0];
+    gpu.name = '<img src=x onerror="window.hacked=1">';
+    (gpu.processes as RawSample[])[0].name = '<script>alert(1)</script>';
+    await show(raw);
+    expect(panel.node.querySelector('img')).toBeNull();
+    expect(panel.node.querySelector('script')).toBeNull();
+    expect(text('.jp-GpuSession-gpuName')).toBe(
+      '<img src=x onerror="window.hacked=1">'
+    );
+  });
+
+  it('keeps the last numbers and says they are stale', async () => {
+    await show(teslaT4Sample());
+    transport.outcomes.push({ kind: 'timeout' });
+    await monitor.refresh();
+    expect(text('.jp-GpuSession-status')).toMatch(/^Stale: no new data since /);
+    expect(text('.jp-GpuSession-gpuName')).toBe('Tesla T4');
+  });
+
+  it('shows a probe error with the time of the numbers it keeps', async () => {
+    await show(teslaT4Sample());
+    transport.outcomes.push({
+      kind: 'invalid',
+      error: 'The probe reply is not valid JSON'
+    });
+    await monitor.refresh();
+    expect(text('.jp-GpuSession-status')).toMatch(
+      /^Probe error; numbers below are from .*not valid JSON$/
+    );
+    expect(
+      panel.node
+        .querySelector('.jp-GpuSession-status')!
+        .getAttribute('data-level')
+    ).toBe('error');
+  });
+
+  it('says why the monitor is unavailable', async () => {
+    transport.outcomes.push({
+      kind: 'unavailable',
+      error: 'The server has no Python kernel.'
+    });
+    await monitor.refresh();
+    expect(text('.jp-GpuSession-status')).toBe(
+      'Monitor unavailable: The server has no Python kernel.'
+    );
+  });
+
+  it('counts samples for people and tests', async () => {
+    await show(teslaT4Sample());
+    await show(teslaT4Sample());
+    expect(panel.node.dataset.sampleCount).toBe('2');
+  });
+
+  it('stops rendering after dispose', async () => {
+    panel.dispose();
+    await show(teslaT4Sample());
+    expect(panel.node.querySelector('.jp-GpuSession-gpu')).toBeNull();
+  });
+});
+
+describe('statusText', () => {
+  const trans = nullTranslator.load('jupyterlab');
+
+  it('shows GPU utilization and memory', () => {
+    expect(statusText(sample(teslaT4Sample()), trans)).toBe(
+      'GPU 37% · 1.0 GiB / 15.0 GiB'
+    );
+  });
+
+  it('shows the busiest of several GPUs and how many more there are', () => {
+    const raw = teslaT4Sample();
+    const second = {
+      ...(raw.gpus as RawSample[])[0],
+      index: 1,
+      utilization_gpu_percent: 90
+    };
+    raw.gpus = [...(raw.gpus as RawSample[]), second];
+    expect(statusText(sample(raw), trans)).toBe(
+      'GPU 90% · 1.0 GiB / 15.0 GiB (+1)'
+    );
+  });
+
+  it('shows RAM against the container limit without a GPU', () => {
+    expect(statusText(sample(noGpuSample()), trans)).toBe(
+      'RAM 3.0 GiB / 16.0 GiB'
+    );
+  });
+
+  it('shows a dash before the first sample', () => {
+    expect(statusText(null, trans)).toBe('GPU: –');
+  });
+});
+
+describe('GpuStatusItem', () => {
+  it('opens the sidebar when clicked and follows the monitor', async () => {
+    const transport = new QueuedTransport();
+    const monitor = new ResourceMonitor({ transport });
+    const onClick = jest.fn();
+    const item = new GpuStatusItem(monitor, onClick);
+    Widget.attach(item, document.body);
+    transport.outcomes.push({
+      kind: 'sample',
+      sample: sample(teslaT4Sample())
+    });
+    await monitor.refresh();
+    expect(item.node.textContent).toBe('GPU 37% · 1.0 GiB / 15.0 GiB');
+    item.node.click();
+    expect(onClick).toHaveBeenCalledTimes(1);
+    item.dispose();
+    monitor.dispose();
+  });
+});

@@ -1,0 +1,18 @@
+"""Jupyter server configuration for the browser tests (galata).
+
+Never use it for anything else: it turns off authentication.
+"""
+import os
+from pathlib import Path
+
+from jupyterlab.galata import configure_jupyter_server
+
+configure_jupyter_server(c)  # noqa: F821
+
+c.ServerApp.port = int(os.environ.get("GALATA_PORT", "8899"))  # noqa: F821
+# CI and the development machines run as root.
+c.ServerApp.allow_root = True  # noqa: F821
+# The tests write notebooks here; it is wiped by the test command.
+root = Path(os.environ.get("JUPYTERLAB_GALATA_ROOT_DIR", Path(__file__).parent / ".tmp" / "root"))
+root.mkdir(parents=True, exist_ok=True)
+c.ServerApp.root_dir = str(root)  # noqa: F821

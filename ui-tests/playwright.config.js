@@ -1,0 +1,57 @@
+/**
+ * Playwright configuration for the browser tests, on top of galata's.
+ *
+ * No browser can be downloaded on our machines, so Debian's chromium is used
+ * unless PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH names another one. The Jupyter
+ * server gets a fake nvidia-smi on its PATH; the tests choose what it replays
+ * by pointing the symlinks in .tmp/ at recorded outputs.
+ */
+const path = require('path');
+const fs = require('fs');
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const port = process.env.GALATA_PORT || '8899';
+const tmp = path.join(__dirname, '.tmp');
+fs.mkdirSync(tmp, { recursive: true });
+const fakes = path.resolve(__dirname, '..', 'tests', 'fakes');
+const executablePath =
+  process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH ||
+  (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+module.exports = {
+  ...baseConfig,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  retries: 0,
+  workers: 1,
+  timeout: 120000,
+  expect: { timeout: 30000 },
+  use: {
+    ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
+    video: 'off',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath,
+      args: [
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
+    }
+  },
+  webServer: {
+    command: `jupyter lab --config jupyter_server_test_config.py > ${path.join(tmp, 'server.log')} 2>&1`,
+    url: `http://localhost:${port}/lab`,
+    timeout: 120000,
+    reuseExistingServer: false,
+    env: {
+      ...process.env,
+      TMPDIR: tmp,
+      GALATA_PORT: port,
+      PATH: `${fakes}${path.delimiter}${process.env.PATH}`,
+      FAKE_NVIDIA_SMI_REPLAY: path.join(tmp, 'nvidia-smi-replay'),
+      FAKE_NVIDIA_SMI_APPS: path.join(tmp, 'nvidia-smi-replay-apps')
+    }
+  }
+};

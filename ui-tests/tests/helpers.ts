@@ -1,0 +1,81 @@
+/**
+ * Shared helpers of the browser tests.
+ */
+import { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const TMP = path.resolve(__dirname, '..', '.tmp');
+const REPLAY = path.join(TMP, 'nvidia-smi-replay');
+const REPLAY_APPS = path.join(TMP, 'nvidia-smi-replay-apps');
+const SHARED = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'fixtures',
+  'nvidia-smi'
+);
+const OWN = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'tests',
+  'fixtures',
+  'nvidia-smi'
+);
+
+/** The sidebar's root element. */
+export const SIDEBAR = '#jp-GpuSession-sidebar';
+
+/**
+ * Make the fake nvidia-smi on the server's PATH replay a recorded Tesla T4
+ * output: the real capture in ../shared when it is there, else the project's
+ * own hand-written one.
+ */
+export function replayTeslaT4(): string {
+  const real = path.join(SHARED, 'telegraf-tesla-t4.xml');
+  if (fs.existsSync(real)) {
+    link(REPLAY, real);
+    unlink(REPLAY_APPS);
+    return real;
+  }
+  link(REPLAY, path.join(OWN, 'tesla-t4-query-gpu.csv'));
+  link(REPLAY_APPS, path.join(OWN, 'tesla-t4-query-compute-apps.csv'));
+  return path.join(OWN, 'tesla-t4-query-gpu.csv');
+}
+
+/** Make the fake nvidia-smi behave as if no nvidia-smi were installed. */
+export function replayNoGpu(): void {
+  unlink(REPLAY);
+  unlink(REPLAY_APPS);
+}
+
+/** Open the sidebar through the GPU main menu. */
+export async function openSidebar(page: IJupyterLabPageFixture): Promise<void> {
+  await page.menu.clickMenuItem('GPU>Open GPU Session Sidebar');
+  await page.locator(SIDEBAR).waitFor({ state: 'visible' });
+}
+
+/** The number of samples the sidebar has received so far. */
+export async function sampleCount(
+  page: IJupyterLabPageFixture
+): Promise<number> {
+  const value = await page.locator(SIDEBAR).getAttribute('data-sample-count');
+  return Number(value ?? '0');
+}
+
+function link(at: string, target: string): void {
+  fs.mkdirSync(path.dirname(at), { recursive: true });
+  unlink(at);
+  fs.symlinkSync(target, at);
+}
+
+function unlink(at: string): void {
+  try {
+    fs.unlinkSync(at);
+  } catch {
+    // Not there: nothing to remove.
+  }
+}
