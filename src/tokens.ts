@@ -2,6 +2,7 @@
  * Public interfaces, their tokens, and the stable command ids.
  */
 import { Token } from '@lumino/coreutils';
+import { Widget } from '@lumino/widgets';
 import { ResourceMonitor } from './model/monitor';
 
 /** Command ids (DESIGN.md section 3.2); menus, palette and tests use these. */
@@ -26,4 +27,21 @@ export type IResourceMonitor = ResourceMonitor;
 export const IResourceMonitor = new Token<IResourceMonitor>(
   'jupyterlab-gpu-session:IResourceMonitor',
   'The GPU, memory, disk and kernel monitor of the session: the latest probe sample, its history and the monitor state.'
+);
+
+/** The GPU sidebar, for features that add a section to it. */
+export interface IGpuSessionSidebar {
+  /** The sidebar widget itself. */
+  readonly widget: Widget;
+  /**
+   * Add a section below the monitor's own, ordered by `rank` (lower first).
+   * It is disposed with the sidebar.
+   */
+  addSection(section: Widget, rank?: number): void;
+}
+
+/** The token of the GPU sidebar. */
+export const IGpuSessionSidebar = new Token<IGpuSessionSidebar>(
+  'jupyterlab-gpu-session:IGpuSessionSidebar',
+  'The GPU sidebar; other features add their sections (templates, countdown) to it.'
 );

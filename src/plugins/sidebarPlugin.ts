@@ -11,16 +11,22 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { GpuSessionPanel } from '../views/sidebar';
 import { gpuIcon } from '../views/icons';
-import { CommandIDs, IResourceMonitor, PluginIDs } from '../tokens';
+import {
+  CommandIDs,
+  IGpuSessionSidebar,
+  IResourceMonitor,
+  PluginIDs
+} from '../tokens';
 
 /** The sidebar's widget id, also used by the layout restorer. */
 export const SIDEBAR_ID = 'jp-GpuSession-sidebar';
 
 /** Adds the GPU sidebar. */
-export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+export const sidebarPlugin: JupyterFrontEndPlugin<IGpuSessionSidebar> = {
   id: PluginIDs.sidebar,
   description: 'The GPU sidebar: GPUs, memory, disks, kernel and history.',
   autoStart: true,
+  provides: IGpuSessionSidebar,
   requires: [IResourceMonitor],
   optional: [ILayoutRestorer, ICommandPalette, ITranslator],
   activate: (
@@ -29,7 +35,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null
-  ) => {
+  ): IGpuSessionSidebar => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     const panel = new GpuSessionPanel({
       monitor,
@@ -70,5 +76,9 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       command: CommandIDs.refresh,
       category: trans.__('GPU Session')
     });
+    return {
+      widget: panel,
+      addSection: (section, rank) => panel.addSection(section, rank)
+    };
   }
 };

@@ -41,13 +41,15 @@ export class GpuSessionPanel extends Widget {
     });
     this._sections = h('div', { className: 'jp-GpuSession-sections' });
     this._plots = new HistoryPlots(this._trans);
+    this._extras = h('div', { className: 'jp-GpuSession-extraSections' });
     this.node.append(
       h('header', { className: 'jp-GpuSession-header' }, [
         h('h2', { text: this._trans.__('GPU Session') })
       ]),
       this._status,
       this._sections,
-      this._plots.node
+      this._plots.node,
+      this._extras
     );
     this._monitor.changed.connect(this._onChanged, this);
     this.render();
@@ -56,6 +58,21 @@ export class GpuSessionPanel extends Widget {
   /** Emitted with `true` when the panel is shown and `false` when hidden. */
   get visibilityChanged(): ISignal<this, boolean> {
     return this._visibilityChanged;
+  }
+
+  /**
+   * Add a section that another feature owns (templates, countdown...)
+   * below the monitor's own sections, ordered by `rank` (lower first).
+   * The section is disposed with the panel.
+   */
+  addSection(section: Widget, rank = 100): void {
+    section.addClass('jp-GpuSession-section');
+    section.node.dataset.rank = String(rank);
+    const next = Array.from(this._extras.children).find(
+      child => Number((child as HTMLElement).dataset.rank) > rank
+    );
+    Widget.attach(section, this._extras, next as HTMLElement | undefined);
+    this._extraWidgets.push(section);
   }
 
   /** Render the monitor's current state. */
@@ -87,6 +104,7 @@ export class GpuSessionPanel extends Widget {
       return;
     }
     this._monitor.changed.disconnect(this._onChanged, this);
+    this._extraWidgets.forEach(widget => widget.dispose());
     super.dispose();
   }
 
@@ -119,5 +137,7 @@ export class GpuSessionPanel extends Widget {
   private _status: HTMLElement;
   private _sections: HTMLElement;
   private _plots: HistoryPlots;
+  private _extras: HTMLElement;
+  private _extraWidgets: Widget[] = [];
   private _visibilityChanged = new Signal<this, boolean>(this);
 }

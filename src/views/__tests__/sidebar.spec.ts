@@ -246,3 +246,24 @@ describe('GpuStatusItem', () => {
     monitor.dispose();
   });
 });
+
+describe('GpuSessionPanel.addSection', () => {
+  it('orders added sections by rank and disposes them with the panel', () => {
+    const monitor = new ResourceMonitor({ transport: new QueuedTransport() });
+    const panel = new GpuSessionPanel({ monitor });
+    Widget.attach(panel, document.body);
+    const late = new Widget();
+    late.node.textContent = 'late';
+    const early = new Widget();
+    early.node.textContent = 'early';
+    panel.addSection(late, 50);
+    panel.addSection(early, 10);
+    const extras = panel.node.querySelector('.jp-GpuSession-extraSections')!;
+    expect(Array.from(extras.children).map(child => child.textContent)).toEqual(
+      ['early', 'late']
+    );
+    panel.dispose();
+    expect(late.isDisposed && early.isDisposed).toBe(true);
+    monitor.dispose();
+  });
+});
