@@ -1,0 +1,176 @@
+/**
+ * Which limits apply to this session, and where each number comes from:
+ * the user's settings, the platform the probe detected, the server's own
+ * settings, or a preset.
+ */
+import { findPreset, PRESET_FOR_PLATFORM } from './presets';
+
+/** Where a number came from; the sidebar says it next to the number. */
+export type LimitSource = 'user' | 'detected' | 'server' | 'preset';
+
+/** A number with its origin. */
+export interface ISourced<T> {
+  value: T;
+  source: LimitSource;
+  /** Words for a person: which preset, variable or setting. */
+  detail: string;
+}
+
+/** The platform as the probe reports it (`sample.platform`). */
+export interface IDetectedPlatform {
+  id: string;
+  name: string;
+  source: string;
+  runtime_started_at: number | null;
+  deadline_at: number | null;
+  idle_timeout_s: number | null;
+}
+
+/** What `GET /gpu-session/limits` answers (seconds and unix seconds). */
+export interface IServerLimits {
+  server_started_at: number | null;
+  last_activity: number | null;
+  cull_idle_timeout_s: number;
+  cull_busy: boolean;
+  shutdown_no_activity_timeout_s: number;
+}
+
+/** The countdown's user settings. */
+export interface ICountdownSettings {
+  /** A preset id, `auto` (follow detection) or `custom` (numbers only). */
+  preset: string;
+  lifetimeMinutes: number | null;
+  idleTimeoutMinutes: number | null;
+}
+
+/** The limits in force. Times are unix ms. */
+export interface IPolicy {
+  presetId: string | null;
+  presetName: string | null;
+  /** An exact end (e.g. a Slurm job's end time), or start + lifetime. */
+  hardEnd: ISourced<number> | null;
+  /** The lifetime, for the progress bar; null when only an end is known. */
+  lifetimeMs: ISourced<number> | null;
+  idleTimeoutMs: ISourced<number> | null;
+}
+
+/** Combine settings, detection and server limits into one policy. */
+export function resolvePolicy(
+  settings: ICountdownSettings,
+  detected: IDetectedPlatform | null,
+  server: IServerLimits | null
+): IPolicy {
+  const presetId =
+    settings.preset === 'auto'
+      ? ((detected && PRESET_FOR_PLATFORM[detected.id]) ?? null)
+      : settings.preset === 'custom'
+        ? null
+        : settings.preset;
+  const preset = presetId ? (findPreset(presetId) ?? null) : null;
+  const presetDetail = preset ? `${preset.name} preset (${preset.source})` : '';
+
+  let lifetimeMs: ISourced<number> | null = null;
+  if (settings.lifetimeMinutes !== null && settings.lifetimeMinutes > 0) {
+    lifetimeMs = {
+      value: settings.lifetimeMinutes * 60_000,
+      source: 'user',
+      detail: 'your settings'
+    };
+  } else if (preset?.lifetimeS) {
+    lifetimeMs = {
+      value: preset.lifetimeS * 1000,
+      source: 'preset',
+      detail: presetDetail
+    };
+  }
+
+  let started: ISourced<number> | null = null;
+  if (detected?.runtime_started_at) {
+    started = {
+      value: detected.runtime_started_at * 1000,
+      source: 'detected',
+      detail: `runtime start on ${detected.name}`
+    };
+  } else if (server?.server_started_at) {
+    started = {
+      value: server.server_started_at * 1000,
+      source: 'server',
+      detail: 'Jupyter server start'
+    };
+  }
+
+  let hardEnd: ISourced<number> | null = null;
+  if (detected?.deadline_at && lifetimeMs?.source !== 'user') {
+    hardEnd = {
+      value: detected.deadline_at * 1000,
+      source: 'detected',
+      detail: `${detected.name} (${detected.source})`
+    };
+  } else if (lifetimeMs && started) {
+    hardEnd = {
+      value: started.value + lifetimeMs.value,
+      source: lifetimeMs.source,
+      detail: `${lifetimeMs.detail}, counted from the ${started.detail}`
+    };
+  }
+
+  return {
+    presetId: preset?.id ?? null,
+    presetName: preset?.name ?? null,
+    hardEnd,
+    lifetimeMs,
+    idleTimeoutMs: resolveIdle(settings, detected, server, preset, presetDetail)
+  };
+}
+
+function resolveIdle(
+  settings: ICountdownSettings,
+  detected: IDetectedPlatform | null,
+  server: IServerLimits | null,
+  preset: { idleTimeoutS: number | null } | null,
+  presetDetail: string
+): ISourced<number> | null {
+  if (settings.idleTimeoutMinutes !== null && settings.idleTimeoutMinutes > 0) {
+    return {
+      value: settings.idleTimeoutMinutes * 60_000,
+      source: 'user',
+      detail: 'your settings'
+    };
+  }
+  if (detected?.idle_timeout_s) {
+    return {
+      value: detected.idle_timeout_s * 1000,
+      source: 'detected',
+      detail: `${detected.name} (${detected.source})`
+    };
+  }
+  if (server) {
+    // Both end the work: the server stops itself, or culls idle kernels
+    // (and their state). The sooner one is the one that matters.
+    const candidates: [number, string][] = [];
+    if (server.shutdown_no_activity_timeout_s > 0) {
+      candidates.push([
+        server.shutdown_no_activity_timeout_s,
+        'the server shuts down after this long without activity'
+      ]);
+    }
+    if (server.cull_idle_timeout_s > 0) {
+      candidates.push([
+        server.cull_idle_timeout_s,
+        'the server culls kernels idle this long'
+      ]);
+    }
+    if (candidates.length) {
+      const [seconds, why] = candidates.sort((a, b) => a[0] - b[0])[0];
+      return { value: seconds * 1000, source: 'server', detail: why };
+    }
+  }
+  if (preset?.idleTimeoutS) {
+    return {
+      value: preset.idleTimeoutS * 1000,
+      source: 'preset',
+      detail: presetDetail
+    };
+  }
+  return null;
+}
