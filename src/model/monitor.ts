@@ -159,6 +159,14 @@ export class ResourceMonitor implements IDisposable {
     this._changed.emit();
   }
 
+  /**
+   * The checkpoint paths or globs whose newest file the probe reports
+   * (set by the countdown feature from its settings).
+   */
+  setCheckpointGlobs(globs: string[]): void {
+    this._checkpointGlobs = [...globs];
+  }
+
   /** Start polling (idempotent). */
   start(): void {
     if (this._running || this._isDisposed) {
@@ -219,7 +227,10 @@ export class ResourceMonitor implements IDisposable {
           ? this._settings.diskPaths
           : null,
         gpu_source: this._settings.gpuSource,
-        nvidia_smi: this._settings.nvidiaSmiPath
+        nvidia_smi: this._settings.nvidiaSmiPath,
+        checkpoint_globs: this._checkpointGlobs.length
+          ? this._checkpointGlobs
+          : null
       },
       this._settings.timeoutMs
     );
@@ -292,6 +303,7 @@ export class ResourceMonitor implements IDisposable {
   private _context: INotebookContext = NO_NOTEBOOK;
   private _running = false;
   private _demand = new Set<string>();
+  private _checkpointGlobs: string[] = [];
   private _isDisposed = false;
 }
 

@@ -8,7 +8,9 @@ import {
   IDiskSample,
   IGpuProcess,
   IGpuSample,
+  ICheckpointSample,
   IHostSample,
+  IPlatformSample,
   IKernelSample,
   IProbeSample,
   PROBE_SCHEMA_VERSION
@@ -119,8 +121,61 @@ function readSample(json: unknown): IProbeSample {
     ),
     gpus: readArray(field(root, 'gpus', 'sample'), 'sample.gpus', readGpu),
     host: readHost(field(root, 'host', 'sample'), 'sample.host'),
-    kernels: readKernels(field(root, 'kernels', 'sample'), 'sample.kernels')
+    kernels: readKernels(field(root, 'kernels', 'sample'), 'sample.kernels'),
+    platform: optional(root, 'platform', 'sample.platform', readPlatform),
+    checkpoint: optional(
+      root,
+      'checkpoint',
+      'sample.checkpoint',
+      readCheckpoint
+    )
   };
+}
+
+function readPlatform(value: unknown, path: string): IPlatformSample {
+  const platform = readObject(value, path);
+  const num = (key: string) =>
+    readNumberOrNull(field(platform, key, path), `${path}.${key}`);
+  return {
+    id: readString(field(platform, 'id', path), `${path}.id`),
+    name: readString(field(platform, 'name', path), `${path}.name`),
+    source: readString(field(platform, 'source', path), `${path}.source`),
+    runtime_started_at: num('runtime_started_at'),
+    deadline_at: num('deadline_at'),
+    idle_timeout_s: num('idle_timeout_s')
+  };
+}
+
+function readCheckpoint(value: unknown, path: string): ICheckpointSample {
+  const checkpoint = readObject(value, path);
+  const num = (key: string) =>
+    readNumberOrNull(field(checkpoint, key, path), `${path}.${key}`);
+  return {
+    patterns: readArray(
+      field(checkpoint, 'patterns', path),
+      `${path}.patterns`,
+      readString
+    ),
+    newest_path: readStringOrNull(
+      field(checkpoint, 'newest_path', path),
+      `${path}.newest_path`
+    ),
+    newest_mtime: num('newest_mtime'),
+    newest_size_bytes: num('newest_size_bytes'),
+    matched: readInteger(field(checkpoint, 'matched', path), `${path}.matched`),
+    error: readStringOrNull(field(checkpoint, 'error', path), `${path}.error`)
+  };
+}
+
+/** Read an optional key that may be absent or null. */
+function optional<T>(
+  record: Record<string, unknown>,
+  key: string,
+  path: string,
+  read: (value: unknown, path: string) => T
+): T | null {
+  const value = record[key];
+  return value === undefined || value === null ? null : read(value, path);
 }
 
 function readGpu(value: unknown, path: string): IGpuSample {

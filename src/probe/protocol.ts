@@ -73,6 +73,30 @@ export interface IKernelSample {
   cwd: string | null;
 }
 
+/** The platform the probe detected (see docs/platforms.md). */
+export interface IPlatformSample {
+  id: string;
+  name: string;
+  /** What detected it, in words. */
+  source: string;
+  /** When the runtime (container or machine) started, unix seconds. */
+  runtime_started_at: number | null;
+  /** An exact hard end (e.g. a Slurm job's end time), unix seconds. */
+  deadline_at: number | null;
+  idle_timeout_s: number | null;
+}
+
+/** The newest file matching the checkpoint globs of the settings. */
+export interface ICheckpointSample {
+  patterns: string[];
+  newest_path: string | null;
+  /** Modification time, unix seconds. */
+  newest_mtime: number | null;
+  newest_size_bytes: number | null;
+  matched: number;
+  error: string | null;
+}
+
 /** One validated probe sample. */
 export interface IProbeSample {
   schema_version: number;
@@ -85,6 +109,10 @@ export interface IProbeSample {
   host: IHostSample;
   /** Keyed by kernel id; null when that kernel was not found on the host. */
   kernels: Record<string, IKernelSample | null>;
+  /** Null when the probe is older than platform detection. */
+  platform: IPlatformSample | null;
+  /** Null when no checkpoint globs were asked for. */
+  checkpoint: ICheckpointSample | null;
 }
 
 /** What the front end asks the probe for on each tick. */
@@ -93,4 +121,5 @@ export interface IProbeRequest {
   disks: string[] | null;
   gpu_source: 'auto' | 'nvml' | 'nvidia-smi';
   nvidia_smi: string;
+  checkpoint_globs: string[] | null;
 }

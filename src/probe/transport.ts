@@ -345,7 +345,15 @@ namespace Private {
    * JSON, so no value (a path with quotes, say) can change the code.
    */
   export function callExpression(request: IProbeRequest): string {
-    const args = toBase64(JSON.stringify(request));
+    // Null means "the probe's default": leave it out, so a probe that does
+    // not know a newer argument still answers.
+    const args = toBase64(
+      JSON.stringify(
+        Object.fromEntries(
+          Object.entries(request).filter(([, value]) => value !== null)
+        )
+      )
+    );
     return (
       `__import__("sys").modules[${JSON.stringify(PROBE_MODULE)}].sample_b64(` +
       `**__import__("json").loads(__import__("base64").b64decode("${args}")))`

@@ -76,7 +76,8 @@ describe('ResourceMonitor', () => {
       kernel_ids: ['k1', 'k2'],
       disks: ['/data'],
       gpu_source: 'nvml',
-      nvidia_smi: 'nvidia-smi'
+      nvidia_smi: 'nvidia-smi',
+      checkpoint_globs: null
     });
   });
 

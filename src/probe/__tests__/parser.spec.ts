@@ -65,9 +65,39 @@ describe('parseSample', () => {
 
   it('ignores extra fields', () => {
     const sample = teslaT4Sample();
-    sample.platform = { id: 'colab' };
+    sample.tpus = [];
     (sample.host as RawSample).numa_nodes = 2;
     expect(parseSample(sample).ok).toBe(true);
+  });
+
+  it('reads the detected platform and the checkpoint report', () => {
+    const sample = teslaT4Sample();
+    sample.platform = {
+      id: 'slurm',
+      name: 'Slurm job 42',
+      source: 'environment variable SLURM_JOB_ID; end time from squeue',
+      runtime_started_at: 1795000000,
+      deadline_at: 1795003600,
+      idle_timeout_s: null
+    };
+    sample.checkpoint = {
+      patterns: ['~/ckpt/*.pt'],
+      newest_path: '/home/u/ckpt/step-100.pt',
+      newest_mtime: 1795000100,
+      newest_size_bytes: 123,
+      matched: 3,
+      error: null
+    };
+    const result = parseSample(sample);
+    expect(result.ok && result.sample.platform?.deadline_at).toBe(1795003600);
+    expect(result.ok && result.sample.checkpoint?.matched).toBe(3);
+    expect(parseSample(teslaT4Sample()).ok && true).toBe(true);
+  });
+
+  it('rejects a malformed platform', () => {
+    const sample = teslaT4Sample();
+    sample.platform = { id: 'colab' };
+    expect(errorOf(sample)).toContain('sample.platform.name should be present');
   });
 
   it('takes a kernel that was not found as null', () => {

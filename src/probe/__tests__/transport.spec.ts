@@ -9,7 +9,8 @@ const REQUEST: IProbeRequest = {
   kernel_ids: [],
   disks: ['/tmp', '/path with "quotes" and $(rm -rf ~)'],
   gpu_source: 'nvidia-smi',
-  nvidia_smi: '/nonexistent/nvidia-smi'
+  nvidia_smi: '/nonexistent/nvidia-smi',
+  checkpoint_globs: null
 };
 
 const PYTHON_SPECS: KernelSpec.ISpecModels = {
