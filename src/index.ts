@@ -2,6 +2,7 @@
  * jupyterlab-gpu-session: the plugins of the extension.
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { countdownPlugin } from './plugins/countdownPlugin';
 import { monitorPlugin } from './plugins/monitorPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { statusItemPlugin } from './plugins/statusItemPlugin';
@@ -11,7 +12,8 @@ export * from './tokens';
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   monitorPlugin,
   sidebarPlugin,
-  statusItemPlugin
+  statusItemPlugin,
+  countdownPlugin
 ];
 
 export default plugins;

@@ -11,6 +11,8 @@ export namespace CommandIDs {
   export const open = 'gpu-session:open';
   /** Take a sample now. */
   export const refresh = 'gpu-session:refresh';
+  /** Insert a template's cells below the active cell; args `{ id }`. */
+  export const insertTemplate = 'gpu-session:insert-template';
 }
 
 /** The plugin ids, one per feature. */
@@ -18,6 +20,7 @@ export namespace PluginIDs {
   export const monitor = 'jupyterlab-gpu-session:monitor';
   export const sidebar = 'jupyterlab-gpu-session:sidebar';
   export const statusItem = 'jupyterlab-gpu-session:status-item';
+  export const countdown = 'jupyterlab-gpu-session:countdown';
 }
 
 /** The resource monitor shared by the sidebar, status bar and rules. */

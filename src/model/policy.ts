@@ -85,7 +85,15 @@ export function resolvePolicy(
   }
 
   let started: ISourced<number> | null = null;
-  if (detected?.runtime_started_at) {
+  // A number of the user's own ("my hub gives me 8 hours") counts from the
+  // Jupyter server's start; a platform's lifetime from the runtime's.
+  if (lifetimeMs?.source === 'user' && server?.server_started_at) {
+    started = {
+      value: server.server_started_at * 1000,
+      source: 'server',
+      detail: 'Jupyter server start'
+    };
+  } else if (detected?.runtime_started_at) {
     started = {
       value: detected.runtime_started_at * 1000,
       source: 'detected',
