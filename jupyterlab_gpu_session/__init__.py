@@ -11,3 +11,15 @@ except ImportError:  # pragma: no cover - only before the first build
 
 def _jupyter_labextension_paths():
     return [{"src": "labextension", "dest": "jupyterlab-gpu-session"}]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "jupyterlab_gpu_session"}]
+
+
+def _load_jupyter_server_extension(server_app):
+    """Register ``GET {base_url}/gpu-session/limits`` (see handlers.py)."""
+    from .handlers import setup_handlers
+
+    setup_handlers(server_app.web_app)
+    server_app.log.info("jupyterlab_gpu_session: registered /gpu-session/limits")

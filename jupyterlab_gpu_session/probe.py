@@ -16,6 +16,7 @@ The output format is documented in docs/probe.md.
 
 import base64
 import csv
+import fnmatch
 import io
 import json
 import math
@@ -23,6 +24,7 @@ import os
 import re
 import shutil
 import socket
+import stat as _stat
 import subprocess
 import sys
 import threading
@@ -40,6 +42,14 @@ NVML_INIT_TIMEOUT_S = 5.0
 NVML_RETRY_S = 60.0
 #: Seconds a kernel id that was not found is not searched for again.
 KERNEL_MISS_TTL_S = 5.0
+#: Seconds one squeue / scontrol call may take before it is killed.
+SLURM_TIMEOUT_S = 3.0
+#: Seconds between two questions to Slurm about the job's times (a job's
+#: time limit can be extended while it runs, so the answer is not cached
+#: for good).
+SLURM_REQUERY_S = 60.0
+#: Most directory entries the checkpoint search looks at per sample.
+CHECKPOINT_MAX_ENTRIES = 10000
 
 NVML_LIB_ENV = "JUPYTERLAB_GPU_SESSION_NVML_LIB"
 NVML_TIMEOUT_ENV = "JUPYTERLAB_GPU_SESSION_NVML_INIT_TIMEOUT"
@@ -80,6 +90,8 @@ class _State(object):
         self.prev_time = {}         # root -> monotonic time of the last scan
         self.kernel_seen = set()    # (root, kernel pid) sampled before
         self.static = {}            # (root, name) -> value that never changes
+        self.platform = {}          # environment signature -> detected platform
+        self.slurm = {}             # environment signature -> [next query, times]
 
 
 _STATE = _State()
@@ -1215,6 +1227,366 @@ def _gpus_smi(exe):
 
 
 # --------------------------------------------------------------------------
+# platform: which service runs this kernel, and when the runtime ends
+
+# Every variable that detection reads; their values key the cache, so a
+# changed environment (tests) is detected again while a kernel's unchanged
+# environment costs a handful of dict lookups per sample.
+_PLATFORM_ENV = (
+    "COLAB_RELEASE_TAG", "COLAB_GPU", "COLAB_JUPYTER_IP",
+    "KAGGLE_KERNEL_RUN_TYPE", "KAGGLE_URL_BASE", "KAGGLE_DATA_PROXY_URL",
+    "HOME", "USER",
+    "PAPERSPACE_NOTEBOOK_REPO_ID", "PAPERSPACE_NOTEBOOK_ID",
+    "PAPERSPACE_CLUSTER_ID", "PAPERSPACE_METRIC_WORKLOAD_ID",
+    "SLURM_JOB_ID", "SLURM_JOBID", "SLURM_JOB_START_TIME", "SLURM_JOB_END_TIME",
+    "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_USER", "JUPYTERHUB_API_URL",
+    "JUPYTERHUB_API_TOKEN", "PATH",
+)
+_STUDIO_LAB_HOME = "/home/studio-lab-user"
+# What Slurm prints for a time it does not know.
+_SLURM_NO_TIME = ("unknown", "n/a", "none", "invalid", "")
+
+
+def _env_marker(environ, names):
+    """The first of ``names`` that is set to a non-empty value, or None."""
+    for name in names:
+        if environ.get(name):
+            return name
+    return None
+
+
+def _runtime_started_at(root):
+    """Unix time when PID 1 (the container's or machine's init) started.
+
+    /proc/1/stat field 22 is its start in clock ticks after boot; ``btime``
+    in /proc/stat is the boot. Falls back to the boot time alone.
+    """
+    btime = None
+    try:
+        for line in _read(_proc(root, "stat")).splitlines():
+            if line.startswith("btime "):
+                btime = int(line.split()[1])
+                break
+    except (OSError, ValueError, IndexError):
+        return None
+    if btime is None:
+        return None
+    try:
+        with open(_proc(root, "1", "stat"), "rb") as f:
+            data = f.read()
+        ticks = int(data[data.rfind(b")") + 2:].split()[19])
+        return round(btime + float(ticks) / _CLK_TCK, 2)
+    except (OSError, ValueError, IndexError):
+        return float(btime)
+
+
+def _detect(environ, root):
+    """(id, name, source) from environment variables and files."""
+    def exists(path):
+        return os.path.isdir(os.path.join(root, path.lstrip("/")))
+
+    var = _env_marker(environ, ("COLAB_RELEASE_TAG", "COLAB_GPU",
+                                "COLAB_JUPYTER_IP"))
+    if var:
+        return "colab", "Google Colab", "environment variable %s" % var
+    var = _env_marker(environ, ("KAGGLE_KERNEL_RUN_TYPE", "KAGGLE_URL_BASE",
+                                "KAGGLE_DATA_PROXY_URL"))
+    if var:
+        return "kaggle", "Kaggle", "environment variable %s" % var
+    if exists("/kaggle/input") and exists("/kaggle/working"):
+        return "kaggle", "Kaggle", "directories /kaggle/input and /kaggle/working"
+    if environ.get("USER") == "studio-lab-user":
+        return ("sagemaker-studio-lab", "SageMaker Studio Lab",
+                "environment variable USER=studio-lab-user")
+    if (environ.get("HOME") or "").rstrip("/") == _STUDIO_LAB_HOME:
+        return ("sagemaker-studio-lab", "SageMaker Studio Lab",
+                "home directory %s" % _STUDIO_LAB_HOME)
+    var = _env_marker(environ, ("PAPERSPACE_NOTEBOOK_REPO_ID",
+                                "PAPERSPACE_NOTEBOOK_ID", "PAPERSPACE_CLUSTER_ID",
+                                "PAPERSPACE_METRIC_WORKLOAD_ID"))
+    if var:
+        return "paperspace", "Paperspace Gradient", "environment variable %s" % var
+    var = _env_marker(environ, ("SLURM_JOB_ID", "SLURM_JOBID"))
+    if var:
+        return ("slurm", "Slurm job %s" % environ[var].strip(),
+                "environment variable %s" % var)
+    var = _env_marker(environ, ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_USER",
+                                "JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN"))
+    if var:
+        return "jupyterhub", "JupyterHub", "environment variable %s" % var
+    return "generic", "This machine", "no hosted-platform marker found"
+
+
+def parse_slurm_time(text):
+    """Slurm's ``2026-11-27T18:30:00`` (local time) as unix seconds.
+
+    Returns (seconds or None, reason or None): ``Unknown``, ``N/A`` and the
+    like are None with a reason.
+    """
+    t = (text or "").strip()
+    if t.lower() in _SLURM_NO_TIME:
+        return None, "Slurm printed %r" % (t or "nothing")
+    try:
+        return float(time.mktime(time.strptime(t, "%Y-%m-%dT%H:%M:%S"))), None
+    except (ValueError, OverflowError):
+        return None, "unreadable time %r" % _short(t, 60)
+
+
+def _slurm_run(environ, args):
+    """Run a Slurm command; (stdout text or None, error or None)."""
+    exe = shutil.which(args[0], path=environ.get("PATH") or os.defpath)
+    if exe is None:
+        return None, "%s was not found on PATH" % args[0]
+    env = dict(environ)
+    # the ISO-like format parse_slurm_time reads, whatever the user chose
+    env["SLURM_TIME_FORMAT"] = "standard"
+    try:
+        child = subprocess.Popen([exe] + list(args[1:]), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=env)
+    except OSError as e:
+        return None, "%s could not be run: %s" % (args[0], _short(e))
+    try:
+        out, err = child.communicate(timeout=SLURM_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        try:
+            child.communicate(timeout=1.0)
+        except subprocess.TimeoutExpired:  # pragma: no cover - unkillable
+            pass
+        return None, "%s did not answer within %g s" % (args[0], SLURM_TIMEOUT_S)
+    out = out.decode("utf-8", "replace")
+    if child.returncode != 0:
+        msg = (err.decode("utf-8", "replace").strip() or out.strip()
+               or "no output")
+        return None, "%s failed with exit code %d: %s" % (
+            args[0], child.returncode, _short(msg, 120))
+    return out, None
+
+
+def _slurm_times(environ, job):
+    """(start, end, source text, note or None) from squeue, then scontrol."""
+    notes = []
+    out, err = _slurm_run(environ, ["squeue", "-h", "-j", job, "-o", "%S %e"])
+    if out is not None:
+        parts = out.split()
+        if len(parts) == 2:
+            start, _ = parse_slurm_time(parts[0])
+            end, why = parse_slurm_time(parts[1])
+            if end is not None:
+                return start, end, "squeue", None
+            notes.append("squeue: %s" % why)
+        else:
+            notes.append("squeue printed %r" % _short(out.strip() or "nothing", 80))
+    else:
+        notes.append(err)
+    out, err = _slurm_run(environ, ["scontrol", "show", "job", job])
+    if out is not None:
+        fields = dict(m.groups() for m in re.finditer(r"(\w+)=(\S*)", out))
+        if "EndTime" in fields:
+            start, _ = parse_slurm_time(fields.get("StartTime"))
+            end, why = parse_slurm_time(fields["EndTime"])
+            if end is not None:
+                return start, end, "scontrol", "; ".join(notes) or None
+            notes.append("scontrol: %s" % why)
+            return start, None, None, "; ".join(notes)
+        notes.append("scontrol printed no EndTime")
+    else:
+        notes.append(err)
+    # Slurm 23.02+ also exports the times into the job's environment; they
+    # are not updated when the job's time limit changes, so they come last.
+    end = _int_or_none(environ.get("SLURM_JOB_END_TIME"))
+    start = _int_or_none(environ.get("SLURM_JOB_START_TIME"))
+    if end:
+        return (float(start) if start else None), float(end), \
+            "environment variable SLURM_JOB_END_TIME", "; ".join(notes)
+    return None, None, None, "; ".join(notes)
+
+
+def detect_platform(environ=None, root="/"):
+    """The platform this process runs on (see docs/platforms.md).
+
+    ``environ`` defaults to ``os.environ``. Detection is cached per
+    environment; Slurm's end time is asked again at most every
+    ``SLURM_REQUERY_S`` seconds (jobs can be extended).
+    """
+    environ = os.environ if environ is None else environ
+    root = root or "/"
+    sig = (root,) + tuple(environ.get(n) for n in _PLATFORM_ENV)
+    base = _STATE.platform.get(sig)
+    if base is None:
+        if len(_STATE.platform) > 16:
+            _STATE.platform.clear()
+            _STATE.slurm.clear()
+        pid, name, source = _detect(environ, root)
+        base = {"id": pid, "name": name, "source": source,
+                "runtime_started_at": _runtime_started_at(root),
+                "deadline_at": None, "idle_timeout_s": None}
+        _STATE.platform[sig] = base
+    info = dict(base)
+    if info["id"] == "slurm":
+        job = (environ.get("SLURM_JOB_ID") or environ.get("SLURM_JOBID")).strip()
+        now = time.monotonic()
+        cached = _STATE.slurm.get(sig)
+        if cached is None or now >= cached[0]:
+            cached = (now + SLURM_REQUERY_S, _slurm_times(environ, job))
+            _STATE.slurm[sig] = cached
+        start, end, how, note = cached[1]
+        if start is not None:
+            info["runtime_started_at"] = start
+        info["deadline_at"] = end
+        if end is None:
+            info["source"] += "; end time unknown (%s)" % (note or "no answer")
+        else:
+            info["source"] += "; end time from %s" % how
+            if note:
+                info["source"] += " (%s)" % note
+    return info
+
+
+# --------------------------------------------------------------------------
+# checkpoints: the newest file matching the user's patterns
+
+class _TooMany(Exception):
+    pass
+
+
+def _has_magic(part):
+    return any(c in part for c in "*?[")
+
+
+def _glob(base, parts, counter):
+    """Paths under ``base`` matching the pattern segments ``parts``.
+
+    Like glob with recursive ``**``: wildcards skip names that start with a
+    dot unless the segment does too, and ``**`` does not follow symbolic
+    links to directories. Each directory entry looked at counts against
+    ``counter`` ([entries left]); _TooMany when it runs out.
+    """
+    if not parts:
+        yield base
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "**":
+        for path in _glob(base, rest, counter):
+            yield path
+        for entry in _scandir(base, counter):
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                for path in _glob(entry.path, parts, counter):
+                    yield path
+    elif not _has_magic(head):
+        path = os.path.join(base, head)
+        if rest:
+            if os.path.isdir(path):
+                for p in _glob(path, rest, counter):
+                    yield p
+        elif os.path.lexists(path):
+            yield path
+    else:
+        hidden_ok = head.startswith(".")
+        for entry in _scandir(base, counter):
+            if entry.name.startswith(".") and not hidden_ok:
+                continue
+            if not fnmatch.fnmatchcase(entry.name, head):
+                continue
+            if rest:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    continue
+                if is_dir:
+                    for p in _glob(entry.path, rest, counter):
+                        yield p
+            else:
+                yield entry.path
+
+
+def _scandir(path, counter):
+    try:
+        it = os.scandir(path or ".")
+    except OSError:
+        return  # unreadable or missing: nothing matches there
+    with it:
+        while True:
+            try:
+                entry = next(it)
+            except StopIteration:
+                return
+            except OSError:
+                return
+            counter[0] -= 1
+            if counter[0] < 0:
+                raise _TooMany()
+            yield entry
+
+
+def _split_pattern(pattern):
+    """(base directory, [segments]) with the non-wildcard prefix as base."""
+    path = os.path.expanduser(pattern)
+    if os.path.isabs(path):
+        base = os.sep
+        parts = [p for p in path.split(os.sep) if p]
+    else:
+        base = os.getcwd()
+        parts = [p for p in path.split(os.sep) if p and p != "."]
+    while parts and len(parts) > 1 and not _has_magic(parts[0]):
+        base = os.path.join(base, parts.pop(0))
+    return base, parts
+
+
+def checkpoint_report(patterns, max_entries=None):
+    """The newest regular file matching any of ``patterns`` (see docs)."""
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    patterns = [str(p) for p in patterns if str(p).strip()]
+    out = {"patterns": patterns, "newest_path": None, "newest_mtime": None,
+           "newest_size_bytes": None, "matched": 0, "error": None}
+    limit = CHECKPOINT_MAX_ENTRIES if max_entries is None else max_entries
+    counter = [limit]
+    seen = set()
+    best = None
+    errors = []
+    for pattern in patterns:
+        try:
+            base, parts = _split_pattern(pattern)
+            if not parts:
+                continue
+            for path in _glob(base, parts, counter):
+                if path in seen:
+                    continue
+                seen.add(path)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue  # dangling link, vanished, no permission
+                if not _stat.S_ISREG(st.st_mode):
+                    continue
+                out["matched"] += 1
+                if best is None or st.st_mtime > best[1]:
+                    best = (path, st.st_mtime, st.st_size)
+        except _TooMany:
+            errors.append(
+                "stopped after looking at %d directory entries; the newest "
+                "file may be missing (use a narrower pattern)" % limit)
+            break
+        except Exception as e:
+            errors.append("%s: %s" % (pattern, _short(e)))
+    if best is not None:
+        out["newest_path"] = os.path.abspath(best[0])
+        out["newest_mtime"] = best[1]
+        out["newest_size_bytes"] = best[2]
+    if errors:
+        out["error"] = "; ".join(errors)
+    return out
+
+
+# --------------------------------------------------------------------------
 # the sample
 
 def _gpus(gpu_source, nvidia_smi, root):
@@ -1268,7 +1640,7 @@ def _attribute(gpus, kernels, trees, root):
 
 
 def sample(kernel_ids=(), disks=None, gpu_source="auto",
-           nvidia_smi="nvidia-smi", root="/"):
+           nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None):
     """Gather one sample and return it as a dict (see docs/probe.md)."""
     start = time.perf_counter()
     root = root or "/"
@@ -1286,9 +1658,15 @@ def sample(kernel_ids=(), disks=None, gpu_source="auto",
         "gpus": [],
         "host": None,
         "kernels": {},
+        "platform": None,
+        "checkpoint": None,
         "error": None,
     }
     with _STATE.lock:
+        try:
+            out["platform"] = detect_platform(os.environ, root)
+        except Exception as e:
+            errors.append("platform: %s" % _short(e))
         try:
             out["host"] = _host(root, errors)
         except Exception as e:
@@ -1328,6 +1706,11 @@ def sample(kernel_ids=(), disks=None, gpu_source="auto",
                 out["host"]["disks"] = entries
         except Exception as e:
             errors.append("disks: %s" % _short(e))
+    if checkpoint_globs:
+        try:
+            out["checkpoint"] = checkpoint_report(checkpoint_globs)
+        except Exception as e:
+            errors.append("checkpoint: %s" % _short(e))
     if errors:
         out["error"] = "; ".join(errors)
     out["probe_duration_ms"] = round((time.perf_counter() - start) * 1000.0, 3)
@@ -1339,25 +1722,28 @@ def _fallback(exc):
         "schema_version": PROBE_SCHEMA_VERSION, "timestamp": time.time(),
         "probe_duration_ms": None, "probe_pid": os.getpid(),
         "gpu_source": None, "gpu_error": None, "gpus": [], "host": None,
-        "kernels": {}, "error": "probe failed: %s: %s" % (type(exc).__name__,
+        "kernels": {}, "platform": None, "checkpoint": None,
+        "error": "probe failed: %s: %s" % (type(exc).__name__,
                                                           _short(exc)),
     }
 
 
 def sample_json(kernel_ids=(), disks=None, gpu_source="auto",
-                nvidia_smi="nvidia-smi", root="/"):
+                nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None):
     """One sample as compact JSON text; never raises."""
     try:
-        return _dumps(sample(kernel_ids, disks, gpu_source, nvidia_smi, root))
+        return _dumps(sample(kernel_ids, disks, gpu_source, nvidia_smi, root,
+                             checkpoint_globs))
     except Exception as e:
         return _dumps(_fallback(e))
 
 
 def sample_b64(kernel_ids=(), disks=None, gpu_source="auto",
-               nvidia_smi="nvidia-smi"):
+               nvidia_smi="nvidia-smi", checkpoint_globs=None):
     """One sample as base64 of its UTF-8 JSON (repr-proof); never raises."""
     try:
-        text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi)
+        text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi,
+                           checkpoint_globs=checkpoint_globs)
     except Exception as e:  # pragma: no cover - sample_json does not raise
         text = _dumps(_fallback(e))
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -1366,7 +1752,8 @@ def sample_b64(kernel_ids=(), disks=None, gpu_source="auto",
 def main(argv=None):
     import argparse
     parser = argparse.ArgumentParser(
-        description="Print one JSON resource sample (GPUs, host, kernels).")
+        description="Print one JSON resource sample (GPUs, host, kernels, "
+                    "platform, checkpoints).")
     parser.add_argument("--kernel-id", action="append", default=[],
                         help="a Jupyter kernel id to look for (repeatable)")
     parser.add_argument("--disk", action="append", default=None,
@@ -1377,6 +1764,10 @@ def main(argv=None):
                         choices=("auto", "nvml", "nvidia-smi"))
     parser.add_argument("--nvidia-smi", default="nvidia-smi",
                         help="the nvidia-smi command or path")
+    parser.add_argument("--checkpoint", action="append", default=None,
+                        metavar="GLOB",
+                        help="report the newest file matching GLOB "
+                             "(repeatable; ~ and recursive ** allowed)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="number of samples, one JSON object per line")
     parser.add_argument("--interval", type=float, default=1.0,
@@ -1386,7 +1777,8 @@ def main(argv=None):
         if i:
             time.sleep(max(0.0, args.interval))
         sys.stdout.write(sample_json(args.kernel_id, args.disk, args.gpu_source,
-                                     args.nvidia_smi, args.root) + "\n")
+                                     args.nvidia_smi, args.root,
+                                     args.checkpoint) + "\n")
         sys.stdout.flush()
     return 0
 

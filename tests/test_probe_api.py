@@ -9,7 +9,7 @@ import sys
 from conftest import FAKE_SMI, PROBE, base_env
 
 TOP_KEYS = {"schema_version", "timestamp", "probe_duration_ms", "probe_pid", "gpu_source",
-            "gpu_error", "gpus", "host", "kernels", "error"}
+            "gpu_error", "gpus", "host", "kernels", "platform", "checkpoint", "error"}
 HOST_KEYS = {"hostname", "cpu_count", "load_avg_1m", "memory_total_bytes",
              "memory_available_bytes", "memory_used_bytes", "memory_limit_bytes",
              "swap_total_bytes", "swap_used_bytes", "boot_time", "cgroup_version", "disks"}
@@ -24,9 +24,11 @@ def decode(b64):
 def test_public_api(probe):
     assert probe.PROBE_SCHEMA_VERSION == 1
     assert str(inspect.signature(probe.sample)) == (
-        "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi', root='/')")
+        "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi', root='/',"
+        " checkpoint_globs=None)")
     assert str(inspect.signature(probe.sample_b64)) == (
-        "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi')")
+        "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi',"
+        " checkpoint_globs=None)")
 
 
 def test_sample_shape(probe):

@@ -7,7 +7,7 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { Message } from '@lumino/messaging';
+import { Message, MessageLoop } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { ResourceMonitor } from '../model/monitor';
@@ -71,7 +71,16 @@ export class GpuSessionPanel extends Widget {
     const next = Array.from(this._extras.children).find(
       child => Number((child as HTMLElement).dataset.rank) > rank
     );
-    Widget.attach(section, this._extras, next as HTMLElement | undefined);
+    // The panel may not be in the document yet (plugins activate before the
+    // shell is attached), so the node is placed directly and attach
+    // messages are forwarded when the panel itself is attached.
+    if (this.isAttached) {
+      MessageLoop.sendMessage(section, Widget.Msg.BeforeAttach);
+    }
+    this._extras.insertBefore(section.node, (next as HTMLElement) ?? null);
+    if (this.isAttached) {
+      MessageLoop.sendMessage(section, Widget.Msg.AfterAttach);
+    }
     this._extraWidgets.push(section);
   }
 
@@ -106,6 +115,22 @@ export class GpuSessionPanel extends Widget {
     this._monitor.changed.disconnect(this._onChanged, this);
     this._extraWidgets.forEach(widget => widget.dispose());
     super.dispose();
+  }
+
+  protected onBeforeAttach(msg: Message): void {
+    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
+  }
+
+  protected onAfterDetach(msg: Message): void {
+    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
   }
 
   protected onAfterShow(msg: Message): void {

@@ -251,13 +251,15 @@ describe('GpuSessionPanel.addSection', () => {
   it('orders added sections by rank and disposes them with the panel', () => {
     const monitor = new ResourceMonitor({ transport: new QueuedTransport() });
     const panel = new GpuSessionPanel({ monitor });
-    Widget.attach(panel, document.body);
     const late = new Widget();
     late.node.textContent = 'late';
     const early = new Widget();
     early.node.textContent = 'early';
+    // Sections may be added before the panel is in the document.
     panel.addSection(late, 50);
+    Widget.attach(panel, document.body);
     panel.addSection(early, 10);
+    expect(late.isAttached && early.isAttached).toBe(true);
     const extras = panel.node.querySelector('.jp-GpuSession-extraSections')!;
     expect(Array.from(extras.children).map(child => child.textContent)).toEqual(
       ['early', 'late']

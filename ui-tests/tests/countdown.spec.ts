@@ -1,0 +1,46 @@
+/**
+ * The session countdown against a real JupyterLab with the server part on.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import { openSidebar, SIDEBAR } from './helpers';
+
+const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
+
+test.describe('Session countdown', () => {
+  test.afterEach(async ({ page }) => {
+    await page.evaluate(async id => {
+      await window.jupyterapp.serviceManager.settings.save(id, '{}');
+    }, COUNTDOWN);
+  });
+
+  test('a 3-minute custom lifetime shows in the sidebar and status bar and warns', async ({
+    page
+  }) => {
+    await page.evaluate(async id => {
+      await window.jupyterapp.serviceManager.settings.save(
+        id,
+        JSON.stringify({ preset: 'custom', lifetimeMinutes: 3 })
+      );
+    }, COUNTDOWN);
+    await page.reload({ waitUntil: 'networkidle' });
+    await openSidebar(page);
+    const section = page.locator(`${SIDEBAR} .jp-GpuSession-countdown`);
+    await expect(section).toContainText('Policy: your own numbers');
+    await expect(
+      section.getByRole('meter', { name: /^Session ends in \dm/ })
+    ).toBeVisible();
+    await expect(section).toContainText('From your settings');
+    // The server part is on: its limits are known.
+    await expect(section.locator('.jp-GpuSession-serverUnknown')).toHaveCount(
+      0
+    );
+    await expect(page.locator('.jp-GpuSession-countdownStatus')).toHaveText(
+      /^\dm \d\ds left$/
+    );
+    const toast = page
+      .locator('.Toastify__toast')
+      .filter({ hasText: 'The session ends in' });
+    await expect(toast).toBeVisible();
+    await expect(toast.getByRole('button', { name: 'Snooze' })).toBeVisible();
+  });
+});
