@@ -1,0 +1,462 @@
+/**
+ * Browser benchmarks of the GPU sidebar against a real JupyterLab, real
+ * kernels and Debian's chromium (DESIGN.md section 6).
+ *
+ * Every time is taken inside the page with performance.now(), so Playwright's
+ * own round trips to the browser are not in the numbers. The results are
+ * written, one key per test, to the JSON file named by BENCH_BROWSER_OUT.
+ *
+ *   first_sample      gpu-session:open -> data-sample-count grows, starting
+ *                     with no monitor kernel (the kernel starts, gets the
+ *                     probe source, answers its first sample); repeated after
+ *                     closing the sidebar, which shuts the monitor kernel down
+ *   roundtrip_*       one `await commands.execute('gpu-session:refresh')`:
+ *                     browser -> monitor kernel -> browser, parsed, rendered
+ *   render            one full sidebar re-render (sections + history plots)
+ *                     with ~300 points per line, 4 lines with values
+ */
+const fs = require('fs');
+const path = require('path');
+
+const uiModules = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'ui-tests',
+  'node_modules'
+);
+const { test, expect, galata } = require(
+  require.resolve('@jupyterlab/galata', { paths: [uiModules] })
+);
+
+const SIDEBAR = '#jp-GpuSession-sidebar';
+const OUT =
+  process.env.BENCH_BROWSER_OUT ||
+  path.resolve(__dirname, '..', '.tmp', 'browser.json');
+const FAKE_SMI = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'tests',
+  'fakes',
+  'nvidia-smi'
+);
+const ROUNDTRIPS = Number(process.env.BENCH_ROUNDTRIPS || 60);
+const FIRST_SAMPLE_REPEATS = Number(
+  process.env.BENCH_FIRST_SAMPLE_REPEATS || 5
+);
+const HISTORY_POINTS = Number(process.env.BENCH_HISTORY_POINTS || 300);
+
+const OVERHEAD_WINDOW_S = Number(process.env.BENCH_OVERHEAD_WINDOW_S || 60);
+const CLK_TCK = 100; // USER_HZ on Linux
+
+// --------------------------------------------------------------------------
+// helpers
+
+/** The pid whose command line contains `needle`, or null (Linux /proc). */
+function findPid(needle) {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) {
+      continue;
+    }
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(needle)) {
+        return Number(name);
+      }
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+/** ppid and utime + stime ticks of a process. */
+function procStat(pid) {
+  const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+}
+
+function vmRss(pid) {
+  const m = /VmRSS:\s+([0-9]+) kB/.exec(
+    fs.readFileSync(`/proc/${pid}/status`, 'latin1')
+  );
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+function stats(values) {
+  const s = [...values].sort((a, b) => a - b);
+  if (!s.length) {
+    return null;
+  }
+  const at = q =>
+    s[Math.max(0, Math.min(s.length - 1, Math.ceil((q / 100) * s.length) - 1))];
+  const r = x => Math.round(x * 1000) / 1000;
+  return {
+    n: s.length,
+    median: r(
+      s.length % 2
+        ? s[(s.length - 1) / 2]
+        : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+    ),
+    p95: r(at(95)),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+    min: r(s[0]),
+    max: r(s[s.length - 1])
+  };
+}
+
+function record(key, value) {
+  let all = {};
+  try {
+    all = JSON.parse(fs.readFileSync(OUT, 'utf8'));
+  } catch {
+    // first result
+  }
+  all[key] = value;
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  fs.writeFileSync(OUT, JSON.stringify(all, null, 2) + '\n');
+}
+
+async function runningKernels(page) {
+  const response = await page.request.get('/api/kernels');
+  return response.json();
+}
+
+async function waitNoKernels(page) {
+  await expect
+    .poll(async () => (await runningKernels(page)).length, { timeout: 60000 })
+    .toBe(0);
+}
+
+/** The labextension the page loaded (its remoteEntry), to tell prod from dev. */
+async function servedBuild(page) {
+  return page.evaluate(() => {
+    const data = JSON.parse(
+      document.getElementById('jupyter-config-data').textContent
+    );
+    const ext = (data.federated_extensions || []).find(
+      e => e.name === 'jupyterlab-gpu-session'
+    );
+    return ext ? ext.load : null;
+  });
+}
+
+/** Time gpu-session:open until the sample count grows, in the page. */
+async function timeOpen(page) {
+  return page.evaluate(async sidebar => {
+    const count = () => {
+      const node = document.querySelector(sidebar);
+      return node ? Number(node.dataset.sampleCount || '0') : 0;
+    };
+    const before = count();
+    let observer;
+    const arrived = new Promise(resolve => {
+      observer = new MutationObserver(() => {
+        if (count() > before) {
+          resolve(performance.now());
+        }
+      });
+      observer.observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-sample-count']
+      });
+    });
+    const timeout = new Promise(resolve =>
+      setTimeout(() => resolve(null), 60000)
+    );
+    const t0 = performance.now();
+    await window.jupyterapp.commands.execute('gpu-session:open');
+    const t1 = await Promise.race([arrived, timeout]);
+    observer.disconnect();
+    return { ms: t1 === null ? null : t1 - t0, before, after: count() };
+  }, SIDEBAR);
+}
+
+/**
+ * `n` timed refreshes in the page. A refresh that finds a poll tick in flight
+ * returns at once without a sample ("busy"); those, and any without a valid
+ * sample, are not counted and are retried.
+ */
+async function timeRefreshes(page, n, warmup = 5) {
+  return page.evaluate(
+    async ({ sidebar, n, warmup }) => {
+      const node = document.querySelector(sidebar);
+      const count = () => Number(node.dataset.sampleCount || '0');
+      const app = window.jupyterapp;
+      const times = [];
+      let discarded = 0;
+      let tries = 0;
+      while (times.length < n + warmup && tries < 3 * (n + warmup)) {
+        tries++;
+        const before = count();
+        const t0 = performance.now();
+        await app.commands.execute('gpu-session:refresh');
+        const dt = performance.now() - t0;
+        if (count() > before) {
+          times.push(dt);
+        } else {
+          discarded++;
+        }
+        // let the event loop breathe, as between two real ticks
+        await new Promise(resolve => setTimeout(resolve, 5));
+      }
+      return { times: times.slice(warmup), discarded };
+    },
+    { sidebar: SIDEBAR, n, warmup }
+  );
+}
+
+async function openAndWait(page) {
+  const t = await timeOpen(page);
+  expect(t.ms).not.toBeNull();
+  await expect(page.locator(SIDEBAR)).toBeVisible();
+  return t;
+}
+
+// --------------------------------------------------------------------------
+// the benchmarks
+
+// Tests run in file order in one worker; one failing does not skip the rest.
+
+test.describe('CPU-only host', () => {
+  test('first sample after opening the sidebar', async ({ page }) => {
+    const load = await servedBuild(page);
+    record('served_labextension', {
+      load,
+      expected: process.env.BENCH_EXPECT_LOAD || null,
+      production:
+        process.env.BENCH_EXPECT_LOAD && load
+          ? load.endsWith(process.env.BENCH_EXPECT_LOAD)
+          : null
+    });
+    await waitNoKernels(page);
+    const runs = [];
+    for (let i = 0; i < FIRST_SAMPLE_REPEATS; i++) {
+      const kernels = (await runningKernels(page)).length;
+      expect(kernels).toBe(0);
+      const t = await openAndWait(page);
+      runs.push(t.ms);
+      // closing the sidebar (and no notebook open) stops the monitor and
+      // shuts its kernel down
+      await page.evaluate(() => window.jupyterapp.shell.collapseRight());
+      await waitNoKernels(page);
+    }
+    record('first_sample', {
+      what: 'gpu-session:open until data-sample-count grows, no monitor kernel running',
+      first_ms: Math.round(runs[0]),
+      runs_ms: runs.map(x => Math.round(x)),
+      stats_ms: stats(runs)
+    });
+  });
+
+  test('round trip, no notebook', async ({ page }) => {
+    await openAndWait(page);
+    const r = await timeRefreshes(page, ROUNDTRIPS);
+    record('roundtrip_no_notebook', {
+      discarded: r.discarded,
+      stats_ms: stats(r.times)
+    });
+
+    // The floor: the same silent execute_request with a trivial user
+    // expression ("1") to a fresh ipykernel of the same server, no probe.
+    const base = await page.evaluate(
+      async ({ n, warmup }) => {
+        const kernels = window.jupyterapp.serviceManager.kernels;
+        const kernel = await kernels.startNew({ name: 'python3' });
+        while (kernel.connectionStatus !== 'connected') {
+          await new Promise(resolve => setTimeout(resolve, 20));
+        }
+        await kernel.requestKernelInfo();
+        const times = [];
+        for (let i = 0; i < n + warmup; i++) {
+          const t0 = performance.now();
+          await kernel.requestExecute(
+            {
+              code: '',
+              silent: true,
+              store_history: false,
+              allow_stdin: false,
+              stop_on_error: false,
+              user_expressions: { x: '1' }
+            },
+            true
+          ).done;
+          times.push(performance.now() - t0);
+          await new Promise(resolve => setTimeout(resolve, 5));
+        }
+        await kernel.shutdown();
+        return times.slice(warmup);
+      },
+      { n: ROUNDTRIPS, warmup: 5 }
+    );
+    record('baseline_silent_execute', {
+      what: 'silent execute_request with user_expressions {x: "1"} to a fresh ipykernel, no probe',
+      stats_ms: stats(base)
+    });
+  });
+
+  test('round trip, notebook kernel idle then busy', async ({ page }) => {
+    await page.notebook.createNew('bench.ipynb');
+    await page.notebook.setCell(0, 'code', '1 + 1');
+    await page.notebook.runCell(0, true);
+    await openAndWait(page);
+    // the probe found the notebook's kernel
+    await expect(
+      page.locator(`${SIDEBAR} .jp-GpuSession-kernel dl`)
+    ).toBeVisible();
+    const idle = await timeRefreshes(page, ROUNDTRIPS);
+    record('roundtrip_kernel_idle', {
+      discarded: idle.discarded,
+      stats_ms: stats(idle.times)
+    });
+
+    await page.notebook.setCell(0, 'code', 'import time\ntime.sleep(600)');
+    await page.evaluate(() => {
+      void window.jupyterapp.commands.execute('notebook:run-cell');
+    });
+    const prompt = page.locator('.jp-Cell .jp-InputPrompt').first();
+    await expect(prompt).toHaveText('[*]:');
+    const busy = await timeRefreshes(page, ROUNDTRIPS);
+    // the cell still runs: the numbers are for a busy notebook kernel
+    await expect(prompt).toHaveText('[*]:', { timeout: 1000 });
+    record('roundtrip_kernel_busy', {
+      busy_cell: 'time.sleep(600)',
+      discarded: busy.discarded,
+      stats_ms: stats(busy.times)
+    });
+    // galata's teardown shuts the sleeping kernel down
+  });
+});
+
+test.describe('monitor overhead (CPU-only host)', () => {
+  test('kernel + server CPU at the default cadence, kernel RSS', async ({
+    page
+  }) => {
+    const windowS = OVERHEAD_WINDOW_S;
+    await waitNoKernels(page);
+    await openAndWait(page);
+    const kernels = await runningKernels(page);
+    expect(kernels.length).toBe(1);
+    const kernelPid = findPid(`kernel-${kernels[0].id}.json`);
+    expect(kernelPid).not.toBeNull();
+    const serverPid = procStat(kernelPid).ppid;
+    const count = () =>
+      page.locator(SIDEBAR).getAttribute('data-sample-count').then(Number);
+    // on: the sidebar polls at the default interval
+    await page.waitForTimeout(3000);
+    const on0 = {
+      k: procStat(kernelPid).ticks,
+      s: procStat(serverPid).ticks,
+      n: await count(),
+      t: Date.now()
+    };
+    await page.waitForTimeout(windowS * 1000);
+    const on1 = {
+      k: procStat(kernelPid).ticks,
+      s: procStat(serverPid).ticks,
+      n: await count(),
+      t: Date.now()
+    };
+    const rss = vmRss(kernelPid);
+    // off: sidebar closed, monitor kernel shut down; the same page idles
+    await page.evaluate(() => window.jupyterapp.shell.collapseRight());
+    await waitNoKernels(page);
+    await page.waitForTimeout(3000);
+    const off0 = { s: procStat(serverPid).ticks, t: Date.now() };
+    await page.waitForTimeout(windowS * 1000);
+    const off1 = { s: procStat(serverPid).ticks, t: Date.now() };
+    const pct = (ticks, ms) => (100 * ticks) / CLK_TCK / (ms / 1000);
+    const kernelPct = pct(on1.k - on0.k, on1.t - on0.t);
+    const serverOn = pct(on1.s - on0.s, on1.t - on0.t);
+    const serverOff = pct(off1.s - off0.s, off1.t - off0.t);
+    record('overhead', {
+      what: 'CPU of the monitor kernel, and extra CPU of the Jupyter server with the monitor on vs off, sidebar open, no notebook, default interval; /proc tick counts (10 ms resolution)',
+      window_s: windowS,
+      samples_in_window: on1.n - on0.n,
+      kernel_cpu_percent: Math.round(kernelPct * 1000) / 1000,
+      server_cpu_percent_on: Math.round(serverOn * 1000) / 1000,
+      server_cpu_percent_off: Math.round(serverOff * 1000) / 1000,
+      total_percent_of_one_cpu:
+        Math.round((kernelPct + Math.max(0, serverOn - serverOff)) * 1000) /
+        1000,
+      kernel_rss_mb: rss === null ? null : Math.round((rss / 1e6) * 10) / 10,
+      kernel_rss_mib:
+        rss === null ? null : Math.round((rss / 1048576) * 10) / 10
+    });
+  });
+});
+
+test.describe('two simulated GPUs (fake nvidia-smi)', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-gpu-session:monitor': {
+        gpuSource: 'nvidia-smi',
+        nvidiaSmiPath: FAKE_SMI
+      }
+    }
+  });
+
+  test('round trip and sidebar render with full history', async ({ page }) => {
+    await openAndWait(page);
+    await expect(page.locator(`${SIDEBAR} .jp-GpuSession-gpu`)).toHaveCount(2);
+    // fill the history: one point per sample
+    const fill = await timeRefreshes(page, HISTORY_POINTS);
+    record('roundtrip_fake_smi_two_gpus', {
+      note: 'each sample runs the fake nvidia-smi (a Python script) twice',
+      discarded: fill.discarded,
+      stats_ms: stats(fill.times)
+    });
+    const render = await page.evaluate(
+      async ({ sidebar, repeats }) => {
+        const app = window.jupyterapp;
+        let panel = null;
+        for (const w of app.shell.widgets('right')) {
+          if (w.id === sidebar.slice(1)) {
+            panel = w;
+          }
+        }
+        if (!panel || typeof panel.render !== 'function') {
+          return { error: 'sidebar widget or its render() not found' };
+        }
+        let points = null;
+        try {
+          points = panel._monitor.history.points('ram-percent', 0).times.length;
+        } catch {
+          // private field renamed: leave unknown
+        }
+        const canvases = [...panel.node.querySelectorAll('canvas')].map(c => ({
+          w: c.width,
+          h: c.height,
+          hidden: !!c.closest('[hidden]')
+        }));
+        const js = [];
+        const withLayout = [];
+        for (let i = 0; i < repeats; i++) {
+          // one frame apart, as real updates are
+          await new Promise(resolve => requestAnimationFrame(resolve));
+          const t0 = performance.now();
+          panel.render();
+          const t1 = performance.now();
+          panel.node.getBoundingClientRect(); // force style + layout
+          const t2 = performance.now();
+          js.push(t1 - t0);
+          withLayout.push(t2 - t0);
+        }
+        return { points, canvases, js, withLayout };
+      },
+      { sidebar: SIDEBAR, repeats: 100 }
+    );
+    expect(render.error).toBeUndefined();
+    record('render', {
+      what: 'GpuSessionPanel.render(): sections rebuilt + 3 canvas plots (2 GPUs: 5 lines, 4 with values)',
+      history_points_per_line: render.points,
+      canvases: render.canvases,
+      js_ms: stats(render.js),
+      js_plus_layout_ms: stats(render.withLayout)
+    });
+  });
+});

@@ -1,0 +1,271 @@
+"""Collect the raw benchmark outputs into bench/results/latest.{json,md}.
+
+    python3 bench/summarize.py --tmp bench/.tmp --json OUT.json --md OUT.md
+
+Reads js_size.json, probe_cost.json and browser.json from --tmp (any may be
+missing: its rows say "not run"), adds the date, the machine and the versions,
+and compares each number with its budget in DESIGN.md section 6.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def run(cmd, cwd=None):
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd=cwd)
+        return (r.stdout or r.stderr).strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def machine():
+    cpu = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = None
+    try:
+        with open("/proc/meminfo") as f:
+            m = re.search(r"MemTotal:\s+(\d+) kB", f.read())
+            mem = round(int(m.group(1)) / 1048576.0, 1) if m else None
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "nproc_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_model": cpu,
+        "memory_gib": mem,
+        "kernel": platform.release(),
+        "gpu": "none (GPU paths simulated with fakes)",
+    }
+
+
+def versions():
+    out = {"python": platform.python_version()}
+    try:
+        from importlib.metadata import version
+        for pkg in ("jupyterlab", "jupyter_server", "ipykernel", "psutil"):
+            try:
+                out[pkg] = version(pkg)
+            except Exception:
+                out[pkg] = None
+    except ImportError:
+        pass
+    chromium = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH") or "/usr/bin/chromium"
+    out["chromium"] = run([chromium, "--version"]) if os.path.exists(chromium) else None
+    out["node"] = run(["node", "--version"])
+    for name, rel in (("@playwright/test", "ui-tests/node_modules/@playwright/test/package.json"),
+                      ("@jupyterlab/galata", "ui-tests/node_modules/@jupyterlab/galata/package.json")):
+        d = load(os.path.join(REPO, rel))
+        out[name] = d.get("version") if d else None
+    d = load(os.path.join(REPO, "package.json"))
+    out["jupyterlab-gpu-session"] = d.get("version") if d else None
+    out["git_commit"] = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO)
+    if out["git_commit"] and not re.fullmatch(r"[0-9a-f]+", out["git_commit"]):
+        out["git_commit"] = None
+    return out
+
+
+def fmt(x, unit, digits=2):
+    if x is None:
+        return "—"
+    return ("%." + str(digits) + "f %s") % (x, unit)
+
+
+def verdict(value, budget):
+    if value is None:
+        return "not measured"
+    return "pass" if value <= budget else "missed"
+
+
+def rows(size, probe, browser):
+    """(what, measured, budget, result, note) for each budget of section 6."""
+    out = []
+    sc = (probe or {}).get("scenarios", {})
+    b = browser or {}
+
+    def scen(name):
+        r = sc.get(name)
+        return None if (not r or "skipped" in r) else r
+
+    r = scen("cpu_only")
+    out.append(("probe CPU per sample, CPU-only host (no kernel ids)",
+                r and "median %s, p95 %s" % (fmt(r["cpu_self_ms"]["median"], "ms", 3),
+                                            fmt(r["cpu_self_ms"]["p95"], "ms", 3)),
+                "<= 1 ms median", verdict(r and r["cpu_self_ms"]["median"], 1.0),
+                "time.process_time of sample_b64()"))
+    r = scen("one_kernel")
+    out.append(("probe CPU per sample, CPU-only host, one kernel id",
+                r and "median %s, p95 %s" % (fmt(r["cpu_self_ms"]["median"], "ms", 3),
+                                            fmt(r["cpu_self_ms"]["p95"], "ms", 3)),
+                "<= 1 ms median (same budget)", verdict(r and r["cpu_self_ms"]["median"], 1.0),
+                "scans /proc for the kernel's process tree"))
+    r = scen("nvml_fake_t4")
+    out.append(("probe CPU per sample, one GPU via NVML",
+                r and "fake NVML: median %s, p95 %s" % (
+                    fmt(r["cpu_self_ms"]["median"], "ms", 3), fmt(r["cpu_self_ms"]["p95"], "ms", 3)),
+                "<= 3 ms median",
+                "not measured on real hardware" + (
+                    " (fake: %s)" % verdict(r["cpu_self_ms"]["median"], 3.0) if r else ""),
+                "fake libnvidia-ml (tests/fakes/fake_nvml.c): the probe's ctypes cost only, no driver time"))
+    r = scen("smi_t4")
+    out.append(("probe per sample, one GPU via nvidia-smi (fallback path)",
+                r and "self median %s; with children %s; wall %s" % (
+                    fmt(r["cpu_self_ms"]["median"], "ms", 3), fmt(r["cpu_total_ms"]["median"], "ms", 1),
+                    fmt(r["wall_ms"]["median"], "ms", 1)),
+                "no budget (reference: nvidia-smi call 7-22 ms)", "info",
+                "fake nvidia-smi is a Python script, run twice per sample"))
+    for key, label in (("roundtrip_no_notebook", "no notebook"),
+                       ("roundtrip_kernel_idle", "notebook kernel idle"),
+                       ("roundtrip_kernel_busy", "notebook kernel busy (time.sleep)")):
+        s = (b.get(key) or {}).get("stats_ms")
+        out.append(("sample round trip browser -> kernel -> browser, " + label,
+                    s and "median %s, p95 %s (n=%d)" % (fmt(s["median"], "ms", 1), fmt(s["p95"], "ms", 1), s["n"]),
+                    "<= 25 ms median", verdict(s and s["median"], 25.0), ""))
+    s = (b.get("baseline_silent_execute") or {}).get("stats_ms")
+    out.append(("reference: silent execute + trivial user expression, no probe",
+                s and "median %s, p95 %s (n=%d)" % (fmt(s["median"], "ms", 1), fmt(s["p95"], "ms", 1), s["n"]),
+                "no budget (reference ~18 ms)", "info",
+                "the floor of the round trip on this machine"))
+    s = (b.get("roundtrip_fake_smi_two_gpus") or {}).get("stats_ms")
+    out.append(("sample round trip, two simulated GPUs (fake nvidia-smi)",
+                s and "median %s, p95 %s (n=%d)" % (fmt(s["median"], "ms", 1), fmt(s["p95"], "ms", 1), s["n"]),
+                "<= 25 ms median", verdict(s and s["median"], 25.0),
+                "includes two runs of the Python fake nvidia-smi"))
+    f = b.get("first_sample")
+    worst = f and max(f["runs_ms"]) if f else None
+    out.append(("first sample after opening the sidebar (monitor kernel start)",
+                f and "first %d ms; runs %s ms" % (f["first_ms"], ", ".join(str(x) for x in f["runs_ms"])),
+                "<= 2.5 s", verdict(worst, 2500.0), "verdict on the slowest run"))
+    out.append(("all labextension JS, gzipped (%s build)" % ((size or {}).get("build") or "?"),
+                size and "%d bytes = %.1f kB = %.1f KiB; largest %s %d bytes" % (
+                    size["total_gzip_bytes"], size["total_gzip_bytes"] / 1000.0,
+                    size["total_gzip_bytes"] / 1024.0, size["largest"]["file"],
+                    size["largest"]["gzip_bytes"]),
+                "<= 30 KB", verdict(size and size["total_gzip_bytes"], 30000),
+                "gzip -9 of static/*.js; also %s against 30 KiB" % (
+                    verdict(size and size["total_gzip_bytes"], 30 * 1024)) if size else ""))
+    r = b.get("render")
+    s = r and r.get("js_ms")
+    out.append(("main-thread time per sidebar update (full plots)",
+                s and "median %s, p95 %s (%s points per line)" % (
+                    fmt(s["median"], "ms", 2), fmt(s["p95"], "ms", 2), r.get("history_points_per_line")),
+                "<= 4 ms", verdict(s and s["median"], 4.0),
+                "render() of the panel: 3 plots, 5 lines (4 with values); paint not included"))
+    out.append(("JS heap growth over a simulated 24 h session", None, "<= 1 MB",
+                "not measured", "not implemented in bench/"))
+    o = b.get("overhead")
+    out.append(("monitor overhead at the default cadence, kernel + server",
+                o and "%.3f %% (kernel %.3f %%, server +%.3f %%), %ds window" % (
+                    o["total_percent_of_one_cpu"], o["kernel_cpu_percent"],
+                    max(0.0, o["server_cpu_percent_on"] - o["server_cpu_percent_off"]), o["window_s"]),
+                "<= 0.5 % of one CPU", verdict(o and o["total_percent_of_one_cpu"], 0.5),
+                "/proc ticks (10 ms): coarse; browser CPU not included"))
+    out.append(("monitor kernel memory",
+                o and o.get("kernel_rss_mb") is not None and "%.1f MB RSS (%.1f MiB)" % (
+                    o["kernel_rss_mb"], o["kernel_rss_mib"]) or None,
+                "<= 60 MB RSS", verdict(o and o.get("kernel_rss_mb"), 60.0),
+                "VmRSS after ~20 samples, CPU-only host"))
+    return out
+
+
+def markdown(doc, table):
+    m, v = doc["machine"], doc["versions"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "- date: %s" % doc["date"],
+        "- machine: %s CPUs (%s usable), %s, %s GiB RAM, Linux %s, no GPU" % (
+            m["nproc"], m["nproc_usable"], m["cpu_model"], m["memory_gib"], m["kernel"]),
+        "- versions: Python %s, JupyterLab %s, jupyter_server %s, ipykernel %s, %s, node %s, "
+        "@playwright/test %s, galata %s, psutil %s" % (
+            v["python"], v["jupyterlab"], v["jupyter_server"], v["ipykernel"], v["chromium"],
+            v["node"], v["@playwright/test"], v["@jupyterlab/galata"], v["psutil"]),
+        "- extension: jupyterlab-gpu-session %s%s; browser ran the %s build" % (
+            v["jupyterlab-gpu-session"], " (%s)" % v["git_commit"] if v["git_commit"] else "",
+            doc["served_build"]),
+    ]
+    if doc.get("failed_steps"):
+        lines.append("- FAILED steps: %s" % ", ".join(doc["failed_steps"]))
+    lines += ["", "| what | measured | budget (DESIGN.md 6) | result | note |",
+              "|---|---|---|---|---|"]
+    for what, measured, budget, result, note in table:
+        lines.append("| %s | %s | %s | %s | %s |" % (
+            what, measured or "—", budget, result, note or ""))
+    p = doc.get("probe_cost")
+    if p:
+        lines += ["", "## Probe cost, all scenarios (ms per sample, %d samples each)" % p["samples"], "",
+                  "| scenario | CPU self median | p95 | + children median | p95 | wall median | p95 |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, r in p["scenarios"].items():
+            if "skipped" in r:
+                lines.append("| %s: %s | skipped: %s | | | | | |" % (name, r["description"], r["skipped"]))
+                continue
+            lines.append("| %s: %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |" % (
+                name, r["description"], r["cpu_self_ms"]["median"], r["cpu_self_ms"]["p95"],
+                r["cpu_total_ms"]["median"], r["cpu_total_ms"]["p95"],
+                r["wall_ms"]["median"], r["wall_ms"]["p95"]))
+        lines += ["", "Ratios of CPU (self + children) medians:", ""]
+        for k, val in p["ratios_cpu_total_median"].items():
+            lines.append("- %s: %s" % (k, "n/a" if val is None else "%.2fx" % val))
+        for n in p.get("notes", []):
+            lines.append("- note: %s" % n)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tmp", default=os.path.join(HERE, ".tmp"))
+    ap.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("--md", default=os.path.join(HERE, "results", "latest.md"))
+    ap.add_argument("--failed", default="")
+    a = ap.parse_args(argv)
+    size = load(os.path.join(a.tmp, "js_size.json"))
+    probe = load(os.path.join(a.tmp, "probe_cost.json"))
+    browser = load(os.path.join(a.tmp, "browser.json"))
+    served = (browser or {}).get("served_labextension") or {}
+    table = rows(size, probe, browser)
+    doc = {
+        "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "machine": machine(),
+        "versions": versions(),
+        "served_build": ("production" if served.get("production") else
+                         "development/unknown (%s)" % served.get("load")) if served else "not run",
+        "failed_steps": [s for s in a.failed.split(";") if s],
+        "budgets": [dict(zip(("what", "measured", "budget", "result", "note"), r)) for r in table],
+        "js_size": size,
+        "probe_cost": probe,
+        "browser": browser,
+    }
+    for path, text in ((a.json, json.dumps(doc, indent=2) + "\n"), (a.md, markdown(doc, table))):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
