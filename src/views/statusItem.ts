@@ -54,6 +54,7 @@ export class GpuStatusItem extends Widget {
     this._trans = translator.load('jupyterlab');
     this.addClass('jp-GpuSession-statusItem');
     this.addClass('jp-StatusBar-TextItem');
+    this.addClass('jp-GpuSession-gpuStatus');
     this.node.setAttribute('type', 'button');
     this.node.addEventListener('click', onClick);
     this._monitor.changed.connect(this.render, this);

@@ -34,7 +34,7 @@ test.describe('GPU sidebar', () => {
     await expect(sidebar.locator('.jp-GpuSession-kernel')).toContainText(
       'No notebook open.'
     );
-    const statusItem = page.locator('.jp-GpuSession-statusItem');
+    const statusItem = page.locator('.jp-GpuSession-gpuStatus');
     await expect(statusItem).toContainText('RAM');
     await sidebar.screenshot({
       path: test.info().outputPath('sidebar-no-gpu.png')
@@ -52,7 +52,7 @@ test.describe('GPU sidebar', () => {
       'aria-valuetext',
       /\/ 15\.0 GiB$/
     );
-    await expect(page.locator('.jp-GpuSession-statusItem')).toContainText(
+    await expect(page.locator('.jp-GpuSession-gpuStatus')).toContainText(
       /^GPU .*15\.0 GiB/
     );
     await page.locator(SIDEBAR).screenshot({
@@ -61,7 +61,7 @@ test.describe('GPU sidebar', () => {
   });
 
   test('the status bar item opens the sidebar', async ({ page }) => {
-    const item = page.locator('.jp-GpuSession-statusItem');
+    const item = page.locator('.jp-GpuSession-gpuStatus');
     await page.notebook.createNew('status.ipynb');
     await expect(item).toContainText(/RAM|GPU/);
     await item.click();
