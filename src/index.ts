@@ -6,6 +6,7 @@ import { countdownPlugin } from './plugins/countdownPlugin';
 import { monitorPlugin } from './plugins/monitorPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { statusItemPlugin } from './plugins/statusItemPlugin';
+import { templatesPlugin } from './plugins/templatesPlugin';
 
 export * from './tokens';
 
@@ -13,7 +14,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   monitorPlugin,
   sidebarPlugin,
   statusItemPlugin,
-  countdownPlugin
+  countdownPlugin,
+  templatesPlugin
 ];
 
 export default plugins;

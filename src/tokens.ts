@@ -21,6 +21,7 @@ export namespace PluginIDs {
   export const sidebar = 'jupyterlab-gpu-session:sidebar';
   export const statusItem = 'jupyterlab-gpu-session:status-item';
   export const countdown = 'jupyterlab-gpu-session:countdown';
+  export const templates = 'jupyterlab-gpu-session:templates';
 }
 
 /** The resource monitor shared by the sidebar, status bar and rules. */
@@ -47,4 +48,22 @@ export interface IGpuSessionSidebar {
 export const IGpuSessionSidebar = new Token<IGpuSessionSidebar>(
   'jupyterlab-gpu-session:IGpuSessionSidebar',
   'The GPU sidebar; other features add their sections (templates, countdown) to it.'
+);
+
+/** The template cells: the catalog and the platform it follows. */
+export interface IGpuSessionTemplates {
+  /** The ids of the usable templates, built-in first. */
+  readonly ids: ReadonlyArray<string>;
+  /**
+   * Tell the templates which platform the session runs on (`colab`,
+   * `kaggle`, `sagemaker-studio-lab`...; null when unknown). The `platform` setting,
+   * unless `auto`, wins over it.
+   */
+  setDetectedPlatform(platform: string | null): void;
+}
+
+/** The token of the template cells. */
+export const IGpuSessionTemplates = new Token<IGpuSessionTemplates>(
+  'jupyterlab-gpu-session:IGpuSessionTemplates',
+  'Template cells (Drive mounting, installs, checkpoint-safe training, environment capture, GPU check); the platform detection feeds its platform here.'
 );
