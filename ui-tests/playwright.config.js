@@ -11,8 +11,12 @@ const fs = require('fs');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 const port = process.env.GALATA_PORT || '8899';
-const tmp = path.join(__dirname, '.tmp');
+// One scratch folder per port, so runs on different ports never share the
+// fake nvidia-smi's replay links or the server's root folder. The tests read
+// it from GALATA_TMP (the config is loaded in every worker too).
+const tmp = path.join(__dirname, '.tmp', port);
 fs.mkdirSync(tmp, { recursive: true });
+process.env.GALATA_TMP = tmp;
 const fakes = path.resolve(__dirname, '..', 'tests', 'fakes');
 const executablePath =
   process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH ||
@@ -48,6 +52,7 @@ module.exports = {
     env: {
       ...process.env,
       TMPDIR: tmp,
+      JUPYTERLAB_GALATA_ROOT_DIR: path.join(tmp, 'root'),
       GALATA_PORT: port,
       PATH: `${fakes}${path.delimiter}${process.env.PATH}`,
       FAKE_NVIDIA_SMI_REPLAY: path.join(tmp, 'nvidia-smi-replay'),

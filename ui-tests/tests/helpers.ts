@@ -5,7 +5,9 @@ import { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const TMP = path.resolve(__dirname, '..', '.tmp');
+const TMP =
+  process.env.GALATA_TMP ??
+  path.resolve(__dirname, '..', '.tmp', process.env.GALATA_PORT ?? '8899');
 const REPLAY = path.join(TMP, 'nvidia-smi-replay');
 const REPLAY_APPS = path.join(TMP, 'nvidia-smi-replay-apps');
 const SHARED = path.resolve(
