@@ -37,6 +37,11 @@ import {
   IRememberedValues
 } from '../templates/values';
 import {
+  CHECKPOINT_TEMPLATE_ID,
+  checkpointGlobFor,
+  withGlob
+} from '../templates/checkpointGlobs';
+import {
   CommandIDs,
   IGpuSessionSidebar,
   IGpuSessionTemplates,
@@ -103,6 +108,37 @@ export const templatesPlugin: JupyterFrontEndPlugin<IGpuSessionTemplates> = {
       } as unknown as ReadonlyPartialJSONObject);
     };
 
+    // The countdown's "last checkpoint" follows where the checkpoint-train
+    // cells save, without the user typing the folder twice.
+    const followCheckpoints = async (
+      id: string,
+      values: Record<string, string>,
+      notebookPath: string
+    ) => {
+      const glob =
+        id === CHECKPOINT_TEMPLATE_ID
+          ? checkpointGlobFor(values, notebookPath)
+          : null;
+      if (!glob || !settingRegistry) {
+        return;
+      }
+      try {
+        const countdown = await settingRegistry.load(PluginIDs.countdown);
+        const current = countdown.get('checkpointGlobs').composite;
+        const globs = Array.isArray(current)
+          ? current.filter((g): g is string => typeof g === 'string')
+          : [];
+        if (!globs.includes(glob)) {
+          await countdown.set('checkpointGlobs', withGlob(globs, glob));
+        }
+      } catch (reason) {
+        console.warn(
+          'GPU Session: checkpoint path not added to the countdown settings',
+          reason
+        );
+      }
+    };
+
     const insert = async (
       notebook: Notebook,
       template: ITemplate,
@@ -127,10 +163,12 @@ export const templatesPlugin: JupyterFrontEndPlugin<IGpuSessionTemplates> = {
         for (const [name, value] of Object.entries(given)) {
           values[name] = String(value);
         }
-        return insertIntoNotebook(
+        const index = insertIntoNotebook(
           notebook,
           renderTemplate(template, values, context)
         );
+        await followCheckpoints(template.id, values, context.notebook_path);
+        return index;
       }
       let problems: Record<string, string> = {};
       for (;;) {
@@ -148,6 +186,7 @@ export const templatesPlugin: JupyterFrontEndPlugin<IGpuSessionTemplates> = {
           const cells = renderTemplate(template, values, context);
           const index = insertIntoNotebook(notebook, cells);
           await remember(template.id, values);
+          await followCheckpoints(template.id, values, context.notebook_path);
           return index;
         } catch (error) {
           if (!(error instanceof TemplateValueError)) {

@@ -2,6 +2,9 @@
  * The session countdown against a real JupyterLab with the server part on.
  */
 import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { openSidebar, SIDEBAR } from './helpers';
 
 const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
@@ -42,5 +45,39 @@ test.describe('Session countdown', () => {
       .filter({ hasText: 'The session ends in' });
     await expect(toast).toBeVisible();
     await expect(toast.getByRole('button', { name: 'Snooze' })).toBeVisible();
+  });
+
+  test('the checkpoint-train template makes the sidebar follow its checkpoints', async ({
+    page
+  }) => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-session-ckpt-'));
+    const checkpoint = path.join(folder, 'step-100.pt');
+    fs.writeFileSync(checkpoint, 'weights');
+    const savedAt = Date.now() / 1000 - 47 * 60;
+    fs.utimesSync(checkpoint, savedAt, savedAt);
+    await page.notebook.createNew('train.ipynb');
+    await page.evaluate(async persistent => {
+      await window.jupyterapp.commands.execute('gpu-session:insert-template', {
+        id: 'checkpoint-train',
+        values: { persistent_dir: persistent }
+      });
+    }, folder);
+    await expect
+      .poll(() =>
+        page.evaluate(async id => {
+          const settings =
+            await window.jupyterapp.serviceManager.settings.fetch(id);
+          return JSON.stringify(settings.raw);
+        }, COUNTDOWN)
+      )
+      .toContain(`${folder}/*.pt`);
+    await openSidebar(page);
+    await expect(
+      page.locator(`${SIDEBAR} .jp-GpuSession-checkpoint`)
+    ).toContainText(`Last checkpoint 47m`);
+    await expect(
+      page.locator(`${SIDEBAR} .jp-GpuSession-checkpoint`)
+    ).toContainText(checkpoint);
+    fs.rmSync(folder, { recursive: true, force: true });
   });
 });
