@@ -7,6 +7,7 @@ import { monitorPlugin } from './plugins/monitorPlugin';
 import { sidebarPlugin } from './plugins/sidebarPlugin';
 import { statusItemPlugin } from './plugins/statusItemPlugin';
 import { templatesPlugin } from './plugins/templatesPlugin';
+import { warningsPlugin } from './plugins/warningsPlugin';
 
 export * from './tokens';
 
@@ -15,7 +16,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   sidebarPlugin,
   statusItemPlugin,
   countdownPlugin,
-  templatesPlugin
+  templatesPlugin,
+  warningsPlugin
 ];
 
 export default plugins;

@@ -4,6 +4,8 @@
 import { Token } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 import { ResourceMonitor } from './model/monitor';
+import { WarningList } from './warnings/list';
+import { IWarningFinding } from './warnings/types';
 
 /** Command ids (DESIGN.md section 3.2); menus, palette and tests use these. */
 export namespace CommandIDs {
@@ -13,6 +15,8 @@ export namespace CommandIDs {
   export const refresh = 'gpu-session:refresh';
   /** Insert a template's cells below the active cell; args `{ id }`. */
   export const insertTemplate = 'gpu-session:insert-template';
+  /** Restart an idle kernel that holds GPU memory, after confirmation; args `{ kernelId }`. */
+  export const restartIdleKernel = 'gpu-session:restart-idle-kernel';
 }
 
 /** The plugin ids, one per feature. */
@@ -22,6 +26,7 @@ export namespace PluginIDs {
   export const statusItem = 'jupyterlab-gpu-session:status-item';
   export const countdown = 'jupyterlab-gpu-session:countdown';
   export const templates = 'jupyterlab-gpu-session:templates';
+  export const warnings = 'jupyterlab-gpu-session:warnings';
 }
 
 /** The resource monitor shared by the sidebar, status bar and rules. */
@@ -66,4 +71,21 @@ export interface IGpuSessionTemplates {
 export const IGpuSessionTemplates = new Token<IGpuSessionTemplates>(
   'jupyterlab-gpu-session:IGpuSessionTemplates',
   'Template cells (Drive mounting, installs, checkpoint-safe training, environment capture, GPU check); the platform detection feeds its platform here.'
+);
+
+/** The session's warning list, for features that raise warnings of their own. */
+export interface IGpuSessionWarnings {
+  /** The list: its warnings, snoozes and dismissals. */
+  readonly list: WarningList;
+  /**
+   * Hand in what `source` finds now: new warnings are raised, known ones
+   * updated in place, and those of `source` not handed in again cleared.
+   */
+  update(source: string, findings: IWarningFinding[]): void;
+}
+
+/** The token of the warning list. */
+export const IGpuSessionWarnings = new Token<IGpuSessionWarnings>(
+  'jupyterlab-gpu-session:IGpuSessionWarnings',
+  'Resource-waste and risk warnings: one list with its lifecycle (raise once, update, clear, snooze, dismiss), shown in the sidebar, as notifications and on the status bar.'
 );

@@ -21,9 +21,11 @@ import {
   countdownStatusText
 } from '../views/countdownSection';
 import { formatDuration } from '../views/format';
+import { CountdownWarnings } from '../warnings/countdown';
 import {
   CommandIDs,
   IGpuSessionSidebar,
+  IGpuSessionWarnings,
   IResourceMonitor,
   PluginIDs
 } from '../tokens';
@@ -38,14 +40,15 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     'Counts down to the session’s hard end and idle cut-off, and warns before them.',
   autoStart: true,
   requires: [IResourceMonitor, IGpuSessionSidebar],
-  optional: [ISettingRegistry, IStatusBar, ITranslator],
+  optional: [ISettingRegistry, IStatusBar, ITranslator, IGpuSessionWarnings],
   activate: (
     app: JupyterFrontEnd,
     monitor: IResourceMonitor,
     sidebar: IGpuSessionSidebar,
     settingRegistry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    warnings: IGpuSessionWarnings | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     const clock = new SessionClock({ store: window.localStorage });
@@ -98,13 +101,38 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     });
     NotebookActions.executionScheduled.connect(onInput);
 
-    const show = (warning: ClockWarning) =>
-      showWarning(app, warning, trans, clock.settings.desktopNotifications);
+    const show = (warning: ClockWarning, inApp: boolean) =>
+      showWarning(
+        app,
+        warning,
+        trans,
+        clock.settings.desktopNotifications,
+        inApp
+      );
+    // With the warning list, the countdown's warnings live there (sidebar
+    // list, notifications updated in place, snooze kept across reloads).
+    const listed = warnings
+      ? new CountdownWarnings(trans, () =>
+          app.commands.hasCommand(CommandIDs.insertTemplate)
+        )
+      : null;
+    const onTick = () => {
+      const due = clock.tick();
+      due.forEach(warning => show(warning, !listed));
+      if (warnings && listed) {
+        const horizonMs =
+          Math.max(...clock.settings.warningMinutes, 0) * 60_000;
+        warnings.update(
+          'countdown',
+          listed.update(due, clock.countdown, horizonMs)
+        );
+      }
+    };
     // Local arithmetic only: it never reaches the server, so it may keep
     // ticking in a hidden tab and still warn through desktop notifications.
     const ticker = new Poll({
       auto: true,
-      factory: async () => clock.tick().forEach(show),
+      factory: async () => onTick(),
       frequency: { interval: 1000, backoff: false },
       name: 'jupyterlab-gpu-session:countdown',
       standby: 'never'
@@ -167,7 +195,8 @@ function showWarning(
   app: JupyterFrontEnd,
   warning: ClockWarning,
   trans: ReturnType<typeof nullTranslator.load>,
-  desktop: boolean
+  desktop: boolean,
+  inApp = true
 ): void {
   const left = formatDuration(warning.clock.remainingMs / 1000);
   let message: string;
@@ -218,7 +247,9 @@ function showWarning(
       callback: () => undefined
     }
   );
-  Notification.warning(message, { autoClose: false, actions });
+  if (inApp) {
+    Notification.warning(message, { autoClose: false, actions });
+  }
   if (
     desktop &&
     document.hidden &&

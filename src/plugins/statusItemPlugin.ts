@@ -8,7 +8,12 @@ import {
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { GpuStatusItem } from '../views/statusItem';
-import { CommandIDs, IResourceMonitor, PluginIDs } from '../tokens';
+import {
+  CommandIDs,
+  IGpuSessionWarnings,
+  IResourceMonitor,
+  PluginIDs
+} from '../tokens';
 
 /** Adds the GPU item to the status bar. */
 export const statusItemPlugin: JupyterFrontEndPlugin<void> = {
@@ -16,18 +21,27 @@ export const statusItemPlugin: JupyterFrontEndPlugin<void> = {
   description: 'GPU utilization and memory (or RAM) in the status bar.',
   autoStart: true,
   requires: [IResourceMonitor, IStatusBar],
-  optional: [ITranslator],
+  optional: [ITranslator, IGpuSessionWarnings],
   activate: (
     app: JupyterFrontEnd,
     monitor: IResourceMonitor,
     statusBar: IStatusBar,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    warnings: IGpuSessionWarnings | null
   ) => {
     const item = new GpuStatusItem(
       monitor,
       () => void app.commands.execute(CommandIDs.open),
       translator ?? nullTranslator
     );
+    // The warnings' mark: how many are showing, their titles in the tooltip.
+    warnings?.list.changed.connect(list => {
+      const visible = list.warnings.filter(w => w.visible);
+      item.setWarnings(
+        visible.length,
+        visible.map(w => w.title)
+      );
+    });
     statusBar.registerStatusItem(PluginIDs.statusItem, {
       item,
       align: 'left',

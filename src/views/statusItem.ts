@@ -69,6 +69,12 @@ export class GpuStatusItem extends Widget {
       ? this._trans.__('%1 (stale). Click to open the GPU sidebar.', text)
       : this._trans.__('%1. Click to open the GPU sidebar.', text);
     this.node.dataset.stale = String(this._monitor.stale);
+    // The warnings' mark: a count badge drawn by CSS, and the titles.
+    const { count, titles } = this._warnings;
+    this.node.dataset.warnings = String(count);
+    if (count > 0) {
+      this.node.title += `\n${titles.map(t => `⚠ ${t}`).join('\n')}`;
+    }
   }
 
   dispose(): void {
@@ -79,5 +85,18 @@ export class GpuStatusItem extends Widget {
     super.dispose();
   }
 
+  /**
+   * Mark the item with the number of warnings showing and their titles (for
+   * the tooltip); 0 removes the mark.
+   */
+  setWarnings(count: number, titles: string[]): void {
+    this._warnings = { count, titles: [...titles] };
+    this.render();
+  }
+
   private _trans: TranslationBundle;
+  private _warnings: { count: number; titles: string[] } = {
+    count: 0,
+    titles: []
+  };
 }

@@ -242,6 +242,11 @@ describe('GpuStatusItem', () => {
     expect(item.node.textContent).toBe('GPU 37% · 1.0 GiB / 15.0 GiB');
     item.node.click();
     expect(onClick).toHaveBeenCalledTimes(1);
+    item.setWarnings(2, ['GPU 0 idle', 'Disk nearly full']);
+    expect(item.node.dataset.warnings).toBe('2');
+    expect(item.node.title).toContain('⚠ Disk nearly full');
+    item.setWarnings(0, []);
+    expect(item.node.dataset.warnings).toBe('0');
     item.dispose();
     monitor.dispose();
   });
