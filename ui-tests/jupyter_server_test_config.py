@@ -16,3 +16,8 @@ c.ServerApp.allow_root = True  # noqa: F821
 root = Path(os.environ.get("JUPYTERLAB_GALATA_ROOT_DIR", Path(__file__).parent / ".tmp" / "root"))
 root.mkdir(parents=True, exist_ok=True)
 c.ServerApp.root_dir = str(root)  # noqa: F821
+# A second configuration of the same server under a JupyterHub-like prefix
+# (playwright.baseurl.config.js sets it).
+base_url = os.environ.get("GALATA_BASE_URL")
+if base_url:
+    c.ServerApp.base_url = base_url  # noqa: F821

@@ -18,6 +18,10 @@ const tmp = path.join(__dirname, '.tmp', port);
 fs.mkdirSync(tmp, { recursive: true });
 process.env.GALATA_TMP = tmp;
 const fakes = path.resolve(__dirname, '..', 'tests', 'fakes');
+// Extra kernelspecs for the tests (a kernel whose language is not Python).
+const jupyterPath = [path.join(fakes, 'jupyter'), process.env.JUPYTER_PATH]
+  .filter(Boolean)
+  .join(path.delimiter);
 const executablePath =
   process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH ||
   (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
@@ -28,6 +32,8 @@ module.exports = {
   retries: 0,
   workers: 1,
   timeout: 120000,
+  // The same specs under a server base_url run from playwright.baseurl.config.js.
+  testIgnore: ['**/baseurl/**'],
   expect: { timeout: 30000 },
   use: {
     ...baseConfig.use,
@@ -55,6 +61,7 @@ module.exports = {
       JUPYTERLAB_GALATA_ROOT_DIR: path.join(tmp, 'root'),
       GALATA_PORT: port,
       PATH: `${fakes}${path.delimiter}${process.env.PATH}`,
+      JUPYTER_PATH: jupyterPath,
       FAKE_NVIDIA_SMI_REPLAY: path.join(tmp, 'nvidia-smi-replay'),
       FAKE_NVIDIA_SMI_APPS: path.join(tmp, 'nvidia-smi-replay-apps')
     }

@@ -12,10 +12,12 @@ export class QueuedTransport implements IProbeTransport {
   stopCount = 0;
   isDisposed = false;
   description = 'queued test transport';
+  /** The answer when nothing is queued; without one, a request throws. */
+  fallback: ProbeOutcome | null = null;
 
   async request(request: IProbeRequest): Promise<ProbeOutcome> {
     this.requests.push(request);
-    const next = this.outcomes.shift();
+    const next = this.outcomes.shift() ?? this.fallback;
     if (!next) {
       throw new Error('no outcome queued for this request');
     }

@@ -6,6 +6,7 @@
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import * as readline from 'readline';
+import { Signal } from '@lumino/signaling';
 
 const MINI_KERNEL = `
 import json, sys, traceback
@@ -39,8 +40,12 @@ export class PythonKernel {
       .on('line', line => this._pending.shift()?.(JSON.parse(line)));
   }
 
-  readonly id = `fake-${Math.random().toString(16).slice(2)}`;
+  readonly id: string = `fake-${Math.random().toString(16).slice(2)}`;
   status = 'idle';
+  connectionStatus = 'connected';
+  /** Emits the kernel status, as a kernel connection does. */
+  readonly statusChanged = new Signal<this, string>(this);
+  reconnectCount = 0;
   isDisposed = false;
   shutdownCount = 0;
   /** Code of every execute request, in order. */
@@ -65,6 +70,25 @@ export class PythonKernel {
     return { done };
   }
 
+  /** Change the status and tell listeners, as a kernel connection does. */
+  setStatus(status: string): void {
+    this.status = status;
+    this.statusChanged.emit(status);
+  }
+
+  /**
+   * Lose the connection: pending requests are never answered (their
+   * replies are dropped), as when the server goes away.
+   */
+  loseConnection(status = 'connecting'): void {
+    this.connectionStatus = status;
+    this._pending = this._pending.map(() => () => undefined);
+  }
+
+  async reconnect(): Promise<void> {
+    this.reconnectCount++;
+  }
+
   /** Forget everything after the next request, as a kernel restart does. */
   restartAfterNextRequest(): void {
     this._restartNext = true;
@@ -76,8 +100,12 @@ export class PythonKernel {
   }
 
   dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
     this.isDisposed = true;
     this._process.kill();
+    Signal.clearData(this);
   }
 
   private _process: ChildProcessWithoutNullStreams;

@@ -24,7 +24,24 @@ export type MonitorPhase =
   /** Samples arrive (the latest one may be stale; see `stale`). */
   | 'running'
   /** The monitor kernel cannot run; `message` says why. */
-  | 'unavailable';
+  | 'unavailable'
+  /**
+   * Paused after a while with no user input and no busy kernel; the
+   * monitor kernel is shut down. Any input resumes it.
+   */
+  | 'paused'
+  /** The server cannot be reached; see `disconnectedSince`. */
+  | 'disconnected';
+
+/** Kernel states in which a kernel's numbers cannot be read. */
+const KERNEL_AWAY = new Set([
+  'restarting',
+  'autorestarting',
+  'starting',
+  'dead',
+  'terminating',
+  'unknown'
+]);
 
 /** What the page knows about its notebooks, set by the plugin. */
 export interface INotebookContext {
@@ -36,6 +53,10 @@ export interface INotebookContext {
   activeNotebookPath: string | null;
   /** The kernel ids of all open notebooks; the probe reports each. */
   kernelIds: string[];
+  /** The active notebook kernel's status (`idle`, `busy`, `restarting`...). */
+  activeKernelStatus?: string | null;
+  /** Whether a kernel of this page is running code. */
+  anyKernelBusy?: boolean;
 }
 
 const NO_NOTEBOOK: INotebookContext = {
@@ -51,14 +72,18 @@ export interface IResourceMonitorOptions {
   settings?: IMonitorSettings;
   /** The clock, unix ms; injected for tests. */
   now?: () => number;
+  /** Whether the page is hidden; `document.hidden` by default. */
+  isHidden?: () => boolean;
 }
 
 /** Polls the probe and keeps what it says. */
 export class ResourceMonitor implements IDisposable {
   constructor(options: IResourceMonitorOptions) {
     this._transport = options.transport;
-    this._settings = options.settings ?? DEFAULT_MONITOR_SETTINGS;
+    this._settings = { ...DEFAULT_MONITOR_SETTINGS, ...options.settings };
     this._now = options.now ?? Date.now;
+    this._isHidden = options.isHidden ?? Private.documentHidden;
+    this._lastInput = this._now();
     this.history = new SampleHistory(Math.ceil(HISTORY_WINDOW_MS / 500) + 1);
     this._poll = new Poll({
       auto: false,
@@ -70,8 +95,8 @@ export class ResourceMonitor implements IDisposable {
       },
       name: 'jupyterlab-gpu-session:monitor',
       // JupyterLab's own polls stand by in hidden tabs; a monitor must not
-      // be what keeps an idle session alive.
-      standby: 'when-hidden'
+      // be what keeps an idle session alive (see `_standby`).
+      standby: () => this._standby()
     });
   }
 
@@ -120,6 +145,35 @@ export class ResourceMonitor implements IDisposable {
     return this._context;
   }
 
+  /** When the server stopped answering (client clock, unix ms), if it has. */
+  get disconnectedSince(): number | null {
+    return this._disconnectedSince;
+  }
+
+  /**
+   * Something that happened to the monitor kernel (replaced, restarted),
+   * shown for a few samples after it happened.
+   */
+  get notice(): string | null {
+    return this._notice;
+  }
+
+  /** Whether monitoring is paused for lack of activity. */
+  get paused(): boolean {
+    return this._paused;
+  }
+
+  /**
+   * Note user input (a key, a click). It keeps monitoring going and resumes
+   * it when it was paused.
+   */
+  noteActivity(): void {
+    this._lastInput = this._now();
+    if (this._paused) {
+      this._resume();
+    }
+  }
+
   get isDisposed(): boolean {
     return this._isDisposed;
   }
@@ -134,15 +188,28 @@ export class ResourceMonitor implements IDisposable {
     if (Private.sameContext(context, this._context)) {
       return;
     }
-    const kernelChanged =
-      context.activeKernelId !== this._context.activeKernelId;
+    const before = this._context;
+    const kernelChanged = context.activeKernelId !== before.activeKernelId;
+    // A kernel that comes back from a restart should show its new numbers
+    // at once, not one interval later.
+    const kernelBack =
+      KERNEL_AWAY.has(before.activeKernelStatus ?? '') &&
+      !KERNEL_AWAY.has(context.activeKernelStatus ?? '');
+    if (before.anyKernelBusy && !context.anyKernelBusy) {
+      this._lastBusy = this._now();
+    }
     this._context = { ...context, kernelIds: [...context.kernelIds] };
     this._changed.emit();
-    // A new kernel should show its numbers now, not one interval later.
+    if (context.anyKernelBusy && this._paused) {
+      // A busy kernel is not idleness: watch it.
+      this._resume();
+      return;
+    }
     if (
-      kernelChanged &&
+      (kernelChanged || kernelBack) &&
       this._poll.state.phase !== 'standby' &&
-      this._running
+      this._running &&
+      !this._paused
     ) {
       void this._poll.refresh();
     }
@@ -150,7 +217,7 @@ export class ResourceMonitor implements IDisposable {
 
   /** Apply new settings; the poll picks up a new interval at once. */
   configure(settings: IMonitorSettings): void {
-    this._settings = settings;
+    this._settings = { ...DEFAULT_MONITOR_SETTINGS, ...settings };
     this._poll.frequency = {
       interval: settings.intervalMs,
       backoff: false,
@@ -173,6 +240,7 @@ export class ResourceMonitor implements IDisposable {
       return;
     }
     this._running = true;
+    this._lastInput = Math.max(this._lastInput, this._now());
     if (this._phase === 'idle') {
       this._phase = 'starting';
       this._message = null;
@@ -187,6 +255,7 @@ export class ResourceMonitor implements IDisposable {
       return;
     }
     this._running = false;
+    this._paused = false;
     void this._poll.stop();
     this._phase = 'idle';
     this._changed.emit();
@@ -217,9 +286,10 @@ export class ResourceMonitor implements IDisposable {
    * none) has been recorded; never rejects.
    */
   async refresh(): Promise<void> {
-    if (this._isDisposed) {
+    if (this._isDisposed || this._paused) {
       return;
     }
+    this._lastRequestAt = this._now();
     const outcome = await this._transport.request(
       {
         kernel_ids: this._context.kernelIds,
@@ -234,12 +304,34 @@ export class ResourceMonitor implements IDisposable {
       },
       this._settings.timeoutMs
     );
-    if (this._isDisposed) {
+    if (this._isDisposed || this._paused) {
       return;
+    }
+    if (outcome.kind !== 'disconnected') {
+      this._disconnectedSince = null;
     }
     switch (outcome.kind) {
       case 'sample':
         this._record(outcome.sample);
+        if (outcome.notice) {
+          this._notice = outcome.notice;
+          this._noticeSamples = Private.NOTICE_SAMPLES;
+        } else if (this._noticeSamples > 0 && --this._noticeSamples === 0) {
+          this._notice = null;
+        }
+        break;
+      case 'waiting':
+        this._stale = this._sample !== null;
+        this._phase = this._sample ? 'running' : 'starting';
+        this._message = outcome.error;
+        break;
+      case 'disconnected':
+        this._phase = 'disconnected';
+        this._stale = this._sample !== null;
+        this._message = outcome.error;
+        if (this._disconnectedSince === null) {
+          this._disconnectedSince = this._now();
+        }
         break;
       case 'invalid':
         this._probeError = outcome.error;
@@ -251,8 +343,8 @@ export class ResourceMonitor implements IDisposable {
       case 'timeout':
       case 'busy':
         this._stale = true;
-        if (this._phase === 'unavailable') {
-          this._phase = 'starting';
+        if (this._phase === 'unavailable' || this._phase === 'disconnected') {
+          this._phase = this._sample ? 'running' : 'starting';
         }
         this._message = `No answer from the monitor kernel within ${Math.round(this._settings.timeoutMs / 1000)} s.`;
         break;
@@ -276,6 +368,62 @@ export class ResourceMonitor implements IDisposable {
     Signal.clearData(this);
   }
 
+  /**
+   * Whether the poll should skip this tick: the page is hidden and no kernel
+   * of it is busy (or one is, but the slow cadence is not due), or nothing
+   * happened for `idlePauseMs` (then monitoring pauses).
+   */
+  private _standby(): boolean {
+    if (!this._running || this._paused) {
+      return true;
+    }
+    const now = this._now();
+    const busy = !!this._context.anyKernelBusy;
+    const pauseAfter = this._settings.idlePauseMs;
+    if (
+      pauseAfter > 0 &&
+      !busy &&
+      now - Math.max(this._lastInput, this._lastBusy) >= pauseAfter
+    ) {
+      // The poll is in the middle of its tick: stop it right after.
+      void Promise.resolve().then(() => this._pause());
+      return true;
+    }
+    if (this._isHidden()) {
+      return (
+        !busy || now - this._lastRequestAt < this._settings.hiddenBusyIntervalMs
+      );
+    }
+    return false;
+  }
+
+  private _pause(): void {
+    if (this._paused || !this._running || this._isDisposed) {
+      return;
+    }
+    this._paused = true;
+    this._phase = 'paused';
+    this._message = null;
+    void this._poll.stop();
+    this._changed.emit();
+    // An execute on the monitor kernel counts as activity for culling and
+    // for the server's last_activity: no kernel, no activity.
+    void this._transport.stop();
+  }
+
+  private _resume(): void {
+    if (!this._paused || this._isDisposed) {
+      return;
+    }
+    this._paused = false;
+    this._lastInput = this._now();
+    this._phase = this._sample ? 'running' : 'starting';
+    this._stale = this._sample !== null;
+    this._message = null;
+    this._changed.emit();
+    void this._poll.start();
+  }
+
   private _record(sample: IProbeSample): void {
     const now = this._now();
     this._sample = sample;
@@ -291,6 +439,14 @@ export class ResourceMonitor implements IDisposable {
   private _transport: IProbeTransport;
   private _settings: IMonitorSettings;
   private _now: () => number;
+  private _isHidden: () => boolean;
+  private _lastInput: number;
+  private _lastBusy = 0;
+  private _lastRequestAt = 0;
+  private _paused = false;
+  private _disconnectedSince: number | null = null;
+  private _notice: string | null = null;
+  private _noticeSamples = 0;
   private _poll: Poll;
   private _changed = new Signal<this, void>(this);
   private _phase: MonitorPhase = 'idle';
@@ -319,6 +475,13 @@ export namespace SeriesKeys {
 }
 
 namespace Private {
+  /** How many samples a notice stays up for. */
+  export const NOTICE_SAMPLES = 15;
+
+  export function documentHidden(): boolean {
+    return typeof document !== 'undefined' && document.hidden;
+  }
+
   export function historyValues(
     sample: IProbeSample
   ): Record<string, number | null> {
@@ -348,6 +511,8 @@ namespace Private {
       a.notebookOpen === b.notebookOpen &&
       a.activeKernelId === b.activeKernelId &&
       a.activeNotebookPath === b.activeNotebookPath &&
+      (a.activeKernelStatus ?? null) === (b.activeKernelStatus ?? null) &&
+      !!a.anyKernelBusy === !!b.anyKernelBusy &&
       a.kernelIds.length === b.kernelIds.length &&
       a.kernelIds.every((id, i) => id === b.kernelIds[i])
     );

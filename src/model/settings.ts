@@ -16,6 +16,16 @@ export interface IMonitorSettings {
   nvidiaSmiPath: string;
   /** Paths whose disks are shown; empty means the kernel's folder and home. */
   diskPaths: string[];
+  /**
+   * After this long with no user input and no busy kernel, monitoring
+   * pauses and the monitor kernel is shut down; 0 never pauses.
+   */
+  idlePauseMs: number;
+  /**
+   * While the tab is hidden, samples are taken only when a kernel of the
+   * page is busy, and no more often than this.
+   */
+  hiddenBusyIntervalMs: number;
 }
 
 /** The smallest interval accepted: NVML averages utilization over ~1 s. */
@@ -27,7 +37,9 @@ export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings = {
   timeoutMs: 10000,
   gpuSource: 'auto',
   nvidiaSmiPath: 'nvidia-smi',
-  diskPaths: []
+  diskPaths: [],
+  idlePauseMs: 10 * 60 * 1000,
+  hiddenBusyIntervalMs: 30 * 1000
 };
 
 /**
@@ -72,13 +84,28 @@ export function readMonitorSettings(composite: { [key: string]: unknown }): {
     Array.isArray(disks) && disks.every(p => typeof p === 'string')
       ? (disks as string[]).filter(p => p.trim() !== '')
       : (problems.push('diskPaths must be a list of paths'), d.diskPaths);
+  const idle = composite.idlePauseMinutes;
+  let idlePauseMs = d.idlePauseMs;
+  if (idle !== undefined) {
+    if (typeof idle !== 'number' || !Number.isFinite(idle) || idle < 0) {
+      problems.push('idlePauseMinutes must be a number of minutes, 0 or more');
+    } else {
+      idlePauseMs = idle * 60 * 1000;
+    }
+  }
   return {
     settings: {
       intervalMs: seconds('pollIntervalSeconds', d.intervalMs, MIN_INTERVAL_MS),
       timeoutMs: seconds('requestTimeoutSeconds', d.timeoutMs, 1000),
       gpuSource,
       nvidiaSmiPath,
-      diskPaths
+      diskPaths,
+      idlePauseMs,
+      hiddenBusyIntervalMs: seconds(
+        'hiddenBusyIntervalSeconds',
+        d.hiddenBusyIntervalMs,
+        1000
+      )
     },
     problems
   };

@@ -11,6 +11,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ResourceMonitor, INotebookContext } from '../model/monitor';
 import { readMonitorSettings } from '../model/settings';
 import { PROBE_SOURCE } from '../probe/probeSource';
+import { MonitorKernelRegistry } from '../probe/registry';
 import { MonitorKernelTransport } from '../probe/transport';
 import { IResourceMonitor, PluginIDs } from '../tokens';
 
@@ -30,10 +31,16 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
   ): IResourceMonitor => {
     const activeSpec = () =>
       tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null;
+    const registry = new MonitorKernelRegistry(
+      Private.storage(),
+      app.serviceManager.serverSettings.baseUrl,
+      Private.tabId()
+    );
     const transport = new MonitorKernelTransport(
       app.serviceManager,
       PROBE_SOURCE,
-      activeSpec
+      activeSpec,
+      { registry }
     );
     const monitor = new ResourceMonitor({ transport });
 
@@ -44,6 +51,7 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     const watchPanel = (panel: NotebookPanel) => {
       panel.sessionContext.kernelChanged.connect(updateContext);
       panel.sessionContext.statusChanged.connect(updateContext);
+      panel.sessionContext.connectionStatusChanged.connect(updateContext);
       panel.context.pathChanged.connect(updateContext);
       panel.disposed.connect(() => {
         // The tracker forgets a panel after `disposed` fires.
@@ -59,7 +67,16 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     updateContext();
 
     // Best effort: a closed page should not leave its monitor kernel behind.
-    window.addEventListener('pagehide', () => void transport.stop());
+    // A page that crashes leaves it in the registry; the next start reuses
+    // it or shuts it down.
+    window.addEventListener('pagehide', () => transport.stopOnUnload());
+
+    // Input on the page keeps monitoring going and resumes it after an idle
+    // pause. Only a timestamp is written, so listening costs nothing.
+    const onInput = () => monitor.noteActivity();
+    for (const type of ['keydown', 'pointerdown', 'wheel', 'mousemove']) {
+      window.addEventListener(type, onInput, { capture: true, passive: true });
+    }
 
     if (settingRegistry) {
       void settingRegistry
@@ -95,11 +112,47 @@ function notebookContext(tracker: INotebookTracker): INotebookContext {
       kernelIds.push(id);
     }
   });
+  let anyKernelBusy = false;
+  tracker.forEach(panel => {
+    if (panel.sessionContext.session?.kernel?.status === 'busy') {
+      anyKernelBusy = true;
+    }
+  });
   const current = tracker.currentWidget;
+  const kernel = current?.sessionContext.session?.kernel ?? null;
   return {
     notebookOpen: tracker.size > 0,
-    activeKernelId: current?.sessionContext.session?.kernel?.id ?? null,
+    activeKernelId: kernel?.id ?? null,
     activeNotebookPath: current?.context.path ?? null,
-    kernelIds: kernelIds.sort()
+    kernelIds: kernelIds.sort(),
+    activeKernelStatus: kernel?.status ?? null,
+    anyKernelBusy
   };
+}
+
+namespace Private {
+  /** The browser's localStorage, or null where it is not allowed. */
+  export function storage(): Storage | null {
+    try {
+      return window.localStorage;
+    } catch {
+      return null;
+    }
+  }
+
+  /** An id for this tab, kept across reloads of the tab. */
+  export function tabId(): string {
+    const key = 'jupyterlab-gpu-session:tab-id';
+    try {
+      const known = window.sessionStorage.getItem(key);
+      if (known) {
+        return known;
+      }
+      const id = Math.random().toString(36).slice(2);
+      window.sessionStorage.setItem(key, id);
+      return id;
+    } catch {
+      return Math.random().toString(36).slice(2);
+    }
+  }
 }

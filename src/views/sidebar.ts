@@ -90,6 +90,7 @@ export class GpuSessionPanel extends Widget {
     const line = describeMonitor(monitor, this._trans);
     this._status.textContent = line.text;
     this._status.dataset.level = line.level;
+    this._status.dataset.phase = monitor.phase;
     // Lets tests and people with dev tools see that samples keep coming.
     this.node.dataset.sampleCount = String(monitor.sampleCount);
     const sample = monitor.sample;

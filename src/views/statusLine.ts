@@ -43,8 +43,40 @@ export function describeMonitor(
             )
           : trans.__('Monitor unavailable: %1', monitor.message ?? '')
       };
+    case 'paused':
+      return {
+        level: 'info',
+        text: trans.__(
+          'Paused: no input and no busy kernel for %1 min, so the monitor kernel was shut down and the session can idle. Press a key or click to resume.',
+          formatMinutes(monitor.settings.idlePauseMs)
+        )
+      };
+    case 'disconnected':
+      return {
+        level: 'error',
+        text: trans.__(
+          'Disconnected since %1: the server does not answer. Monitoring resumes when it is back.',
+          formatClock(monitor.disconnectedSince ?? Date.now())
+        )
+      };
     case 'running':
       break;
+  }
+  // JupyterLab's idea of the kernel status can lag (a restart through the
+  // REST API leaves it at "starting"), so it is said only while the probe
+  // does not find the kernel's process either.
+  const kernelId = monitor.context.activeKernelId;
+  const kernelStatus = monitor.context.activeKernelStatus ?? null;
+  if (
+    kernelId &&
+    kernelStatus &&
+    KERNEL_AWAY_TEXT[kernelStatus] &&
+    (kernelStatus === 'dead' || !monitor.sample?.kernels[kernelId])
+  ) {
+    return {
+      level: 'warn',
+      text: trans.__(KERNEL_AWAY_TEXT[kernelStatus])
+    };
   }
   if (monitor.probeError) {
     return {
@@ -70,10 +102,27 @@ export function describeMonitor(
         : trans.__('Waiting for the first sample. %1', monitor.message ?? '')
     };
   }
+  const live = monitor.sampleTime
+    ? trans.__('Live · updated %1', formatClock(monitor.sampleTime))
+    : trans.__('Live');
   return {
     level: 'ok',
-    text: monitor.sampleTime
-      ? trans.__('Live · updated %1', formatClock(monitor.sampleTime))
-      : trans.__('Live')
+    text: monitor.notice ? `${live} · ${trans.__(monitor.notice)}` : live
   };
+}
+
+/** What the line says while the notebook's kernel is away. */
+const KERNEL_AWAY_TEXT: { [status: string]: string } = {
+  restarting:
+    'The notebook kernel is restarting; its numbers resume when it is back.',
+  autorestarting:
+    'The notebook kernel stopped (killed or crashed) and is being restarted; its numbers resume when it is back.',
+  starting:
+    'The notebook kernel is starting; its numbers follow when it is ready.',
+  dead: 'The notebook kernel is dead. Restart it or choose another kernel.'
+};
+
+function formatMinutes(ms: number): string {
+  const minutes = ms / 60000;
+  return Number.isInteger(minutes) ? String(minutes) : minutes.toFixed(1);
 }

@@ -1,4 +1,4 @@
-import { ResourceMonitor, SeriesKeys } from '../monitor';
+import { INotebookContext, ResourceMonitor, SeriesKeys } from '../monitor';
 import { parseSample } from '../../probe/parser';
 import { IProbeSample } from '../../probe/protocol';
 import { DEFAULT_MONITOR_SETTINGS } from '../settings';
@@ -158,5 +158,193 @@ describe('ResourceMonitor', () => {
     expect(count).toBe(0);
     expect(transport.requests.length).toBe(0);
     expect(transport.isDisposed).toBe(true);
+  });
+});
+
+describe('ResourceMonitor life cycle (fake timers)', () => {
+  const INTERVAL = 2000;
+  let transport: QueuedTransport;
+  let monitor: ResourceMonitor;
+  let hidden: boolean;
+
+  const context = (
+    extra: Partial<INotebookContext> = {}
+  ): INotebookContext => ({
+    notebookOpen: true,
+    activeKernelId: 'kernel-a',
+    activeNotebookPath: 'train.ipynb',
+    kernelIds: ['kernel-a'],
+    activeKernelStatus: 'idle',
+    anyKernelBusy: false,
+    ...extra
+  });
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    hidden = false;
+    transport = new QueuedTransport();
+    transport.fallback = { kind: 'sample', sample: sample() };
+    monitor = new ResourceMonitor({
+      transport,
+      settings: {
+        ...DEFAULT_MONITOR_SETTINGS,
+        intervalMs: INTERVAL,
+        idlePauseMs: 60_000,
+        hiddenBusyIntervalMs: 30_000
+      },
+      isHidden: () => hidden
+    });
+    monitor.setContext(context());
+    monitor.setDemand('notebook', true);
+  });
+
+  afterEach(() => {
+    monitor.dispose();
+    jest.useRealTimers();
+  });
+
+  it('samples once per interval while visible', async () => {
+    await jest.advanceTimersByTimeAsync(INTERVAL * 5 + 100);
+    expect(transport.requests.length).toBe(6);
+    expect(monitor.phase).toBe('running');
+  });
+
+  it('pauses after the idle time, shuts the kernel down and sends nothing more', async () => {
+    await jest.advanceTimersByTimeAsync(59_000);
+    expect(monitor.paused).toBe(false);
+    await jest.advanceTimersByTimeAsync(INTERVAL + 100);
+    expect(monitor.phase).toBe('paused');
+    expect(transport.stopCount).toBe(1);
+    const sent = transport.requests.length;
+    await jest.advanceTimersByTimeAsync(10 * 60_000);
+    expect(transport.requests.length).toBe(sent);
+  });
+
+  it('resumes at once on input', async () => {
+    await jest.advanceTimersByTimeAsync(62_000);
+    expect(monitor.paused).toBe(true);
+    const sent = transport.requests.length;
+    monitor.noteActivity();
+    expect(monitor.phase).toBe('running');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(transport.requests.length).toBe(sent + 1);
+    // And pauses again after another idle period.
+    await jest.advanceTimersByTimeAsync(62_000);
+    expect(monitor.paused).toBe(true);
+  });
+
+  it('input keeps it from pausing', async () => {
+    for (let i = 0; i < 10; i++) {
+      await jest.advanceTimersByTimeAsync(50_000);
+      monitor.noteActivity();
+    }
+    expect(monitor.paused).toBe(false);
+  });
+
+  it('a busy kernel keeps it from pausing, and the idle time counts from its end', async () => {
+    monitor.setContext(
+      context({ anyKernelBusy: true, activeKernelStatus: 'busy' })
+    );
+    await jest.advanceTimersByTimeAsync(5 * 60_000);
+    expect(monitor.paused).toBe(false);
+    monitor.setContext(context());
+    await jest.advanceTimersByTimeAsync(50_000);
+    expect(monitor.paused).toBe(false);
+    await jest.advanceTimersByTimeAsync(12_000);
+    expect(monitor.paused).toBe(true);
+  });
+
+  it('a kernel turning busy resumes a paused monitor', async () => {
+    await jest.advanceTimersByTimeAsync(62_000);
+    expect(monitor.paused).toBe(true);
+    monitor.setContext(context({ anyKernelBusy: true }));
+    expect(monitor.paused).toBe(false);
+  });
+
+  it('never pauses with idlePauseMs 0', async () => {
+    monitor.configure({ ...monitor.settings, idlePauseMs: 0 });
+    await jest.advanceTimersByTimeAsync(30 * 60_000);
+    expect(monitor.paused).toBe(false);
+  });
+
+  it('stands by while hidden and no kernel is busy', async () => {
+    await jest.advanceTimersByTimeAsync(100);
+    const sent = transport.requests.length;
+    hidden = true;
+    monitor.noteActivity();
+    await jest.advanceTimersByTimeAsync(50_000);
+    expect(transport.requests.length).toBe(sent);
+    hidden = false;
+    monitor.noteActivity();
+    await jest.advanceTimersByTimeAsync(INTERVAL + 100);
+    expect(transport.requests.length).toBe(sent + 1);
+  });
+
+  it('samples every 30 s while hidden with a busy kernel', async () => {
+    monitor.setContext(
+      context({ anyKernelBusy: true, activeKernelStatus: 'busy' })
+    );
+    await jest.advanceTimersByTimeAsync(100);
+    hidden = true;
+    const sent = transport.requests.length;
+    await jest.advanceTimersByTimeAsync(5 * 60_000);
+    const taken = transport.requests.length - sent;
+    // 300 s / 30 s, give or take the interval the ticks fall on.
+    expect(taken).toBeGreaterThanOrEqual(9);
+    expect(taken).toBeLessThanOrEqual(10);
+  });
+
+  it('says since when the server is gone and recovers', async () => {
+    await jest.advanceTimersByTimeAsync(100);
+    transport.fallback = {
+      kind: 'disconnected',
+      error: 'The server cannot be reached.'
+    };
+    const lost = Date.now();
+    await jest.advanceTimersByTimeAsync(INTERVAL * 3);
+    expect(monitor.phase).toBe('disconnected');
+    const since = monitor.disconnectedSince!;
+    expect(since).toBeGreaterThanOrEqual(lost);
+    expect(since).toBeLessThanOrEqual(lost + INTERVAL);
+    expect(monitor.stale).toBe(true);
+    transport.fallback = { kind: 'sample', sample: sample() };
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(monitor.phase).toBe('running');
+    expect(monitor.disconnectedSince).toBeNull();
+    expect(monitor.stale).toBe(false);
+  });
+
+  it('shows a notice for a while, then drops it', async () => {
+    await jest.advanceTimersByTimeAsync(100);
+    transport.outcomes.push({
+      kind: 'sample',
+      sample: sample(),
+      notice: 'The monitor kernel died; a new one was started.'
+    });
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(monitor.notice).toContain('died');
+    await jest.advanceTimersByTimeAsync(INTERVAL * 16);
+    expect(monitor.notice).toBeNull();
+  });
+
+  it('samples at once when the notebook kernel comes back from a restart', async () => {
+    await jest.advanceTimersByTimeAsync(100);
+    monitor.setContext(context({ activeKernelStatus: 'autorestarting' }));
+    const sent = transport.requests.length;
+    monitor.setContext(context({ activeKernelStatus: 'idle' }));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(transport.requests.length).toBe(sent + 1);
+  });
+
+  it('a waiting monitor kernel keeps the old numbers, marked stale', async () => {
+    await jest.advanceTimersByTimeAsync(100);
+    transport.fallback = {
+      kind: 'waiting',
+      error: 'The monitor kernel is restarting.'
+    };
+    await jest.advanceTimersByTimeAsync(INTERVAL);
+    expect(monitor.phase).toBe('running');
+    expect(monitor.stale).toBe(true);
+    expect(monitor.message).toBe('The monitor kernel is restarting.');
   });
 });

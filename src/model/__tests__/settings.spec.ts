@@ -14,7 +14,9 @@ describe('readMonitorSettings', () => {
       requestTimeoutSeconds: 20,
       gpuSource: 'nvidia-smi',
       nvidiaSmiPath: '/usr/lib/wsl/lib/nvidia-smi',
-      diskPaths: ['/data', ' ']
+      diskPaths: ['/data', ' '],
+      idlePauseMinutes: 0.5,
+      hiddenBusyIntervalSeconds: 60
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -22,7 +24,9 @@ describe('readMonitorSettings', () => {
       timeoutMs: 20000,
       gpuSource: 'nvidia-smi',
       nvidiaSmiPath: '/usr/lib/wsl/lib/nvidia-smi',
-      diskPaths: ['/data']
+      diskPaths: ['/data'],
+      idlePauseMs: 30000,
+      hiddenBusyIntervalMs: 60000
     });
   });
 
@@ -38,6 +42,9 @@ describe('readMonitorSettings', () => {
     ['pollIntervalSeconds', 'fast'],
     ['requestTimeoutSeconds', NaN],
     ['gpuSource', 'rocm-smi'],
+    ['idlePauseMinutes', -1],
+    ['idlePauseMinutes', 'never'],
+    ['hiddenBusyIntervalSeconds', null],
     ['nvidiaSmiPath', ''],
     ['diskPaths', '/data']
   ])('falls back to the default for a bad %s', (key, value) => {
