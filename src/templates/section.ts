@@ -29,10 +29,6 @@ export class TemplatesSection extends Widget {
         title: template.description,
         attrs: { type: 'button', 'data-template': template.id }
       });
-      button.style.display = 'block';
-      button.style.width = '100%';
-      button.style.marginBottom = '4px';
-      button.style.textAlign = 'left';
       button.addEventListener('click', () => {
         this._onInsert(template.id);
       });

@@ -83,11 +83,17 @@ export class CountdownSection extends Widget {
       children.push(
         h('p', {
           className: 'jp-GpuSession-note',
-          text: trans.__(
-            'Detected %1 (%2).',
-            clock.detected.name,
-            clock.detected.source
-          )
+          text:
+            clock.detected.id === 'generic'
+              ? trans.__(
+                  'No hosted platform detected (%1).',
+                  clock.detected.source
+                )
+              : trans.__(
+                  'Detected %1 (%2).',
+                  clock.detected.name,
+                  clock.detected.source
+                )
         })
       );
     }

@@ -141,9 +141,20 @@ describe('SessionClock', () => {
   it('says when no limit is known', () => {
     const clock = makeClock({ t: T0 });
     clock.setSettings({ ...DEFAULT_COUNTDOWN_SETTINGS, preset: 'none' });
+    clock.setDetected({
+      id: 'generic',
+      name: 'This machine',
+      source: 'no hosted-platform marker found',
+      runtime_started_at: null,
+      deadline_at: null,
+      idle_timeout_s: null
+    });
     const section = new CountdownSection(clock);
     expect(section.node.textContent).toContain(
       'No lifetime or idle limit is known.'
+    );
+    expect(section.node.textContent).toContain(
+      'No hosted platform detected (no hosted-platform marker found).'
     );
     expect(countdownStatusText(clock, trans)).toBe('');
   });
