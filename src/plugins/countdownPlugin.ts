@@ -14,13 +14,12 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 import { Widget } from '@lumino/widgets';
 import { fetchServerLimits } from '../countdown/limitsClient';
-import { ClockWarning, SessionClock } from '../countdown/sessionClock';
+import { SessionClock } from '../countdown/sessionClock';
 import { readCountdownSettings } from '../countdown/settings';
 import {
   CountdownSection,
   countdownStatusText
 } from '../views/countdownSection';
-import { formatDuration } from '../views/format';
 import { CountdownWarnings } from '../warnings/countdown';
 import {
   CommandIDs,
@@ -29,6 +28,9 @@ import {
   IResourceMonitor,
   PluginIDs
 } from '../tokens';
+
+/** The warning rules the countdown raises. */
+const COUNTDOWN_RULES = new Set(['session-ending', 'work-at-risk']);
 
 /** How often the server's limits are read again. */
 const LIMITS_REFRESH_MS = 10 * 60 * 1000;
@@ -39,16 +41,16 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Counts down to the session’s hard end and idle cut-off, and warns before them.',
   autoStart: true,
-  requires: [IResourceMonitor, IGpuSessionSidebar],
-  optional: [ISettingRegistry, IStatusBar, ITranslator, IGpuSessionWarnings],
+  requires: [IResourceMonitor, IGpuSessionSidebar, IGpuSessionWarnings],
+  optional: [ISettingRegistry, IStatusBar, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     monitor: IResourceMonitor,
     sidebar: IGpuSessionSidebar,
+    warnings: IGpuSessionWarnings,
     settingRegistry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
-    translator: ITranslator | null,
-    warnings: IGpuSessionWarnings | null
+    translator: ITranslator | null
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     const clock = new SessionClock({ store: window.localStorage });
@@ -101,33 +103,32 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     });
     NotebookActions.executionScheduled.connect(onInput);
 
-    const show = (warning: ClockWarning, inApp: boolean) =>
-      showWarning(
-        app,
-        warning,
-        trans,
-        clock.settings.desktopNotifications,
-        inApp
-      );
-    // With the warning list, the countdown's warnings live there (sidebar
-    // list, notifications updated in place, snooze kept across reloads).
-    const listed = warnings
-      ? new CountdownWarnings(trans, () =>
-          app.commands.hasCommand(CommandIDs.insertTemplate)
-        )
-      : null;
+    // The countdown's warnings live in the warning list (sidebar list,
+    // notifications updated in place, snooze kept across reloads).
+    const listed = new CountdownWarnings(trans, () =>
+      app.commands.hasCommand(CommandIDs.insertTemplate)
+    );
     const onTick = () => {
-      const due = clock.tick();
-      due.forEach(warning => show(warning, !listed));
-      if (warnings && listed) {
-        const horizonMs =
-          Math.max(...clock.settings.warningMinutes, 0) * 60_000;
-        warnings.update(
-          'countdown',
-          listed.update(due, clock.countdown, horizonMs)
-        );
-      }
+      const horizonMs = Math.max(...clock.settings.warningMinutes, 0) * 60_000;
+      warnings.update(
+        'countdown',
+        listed.update(clock.tick(), clock.countdown, horizonMs)
+      );
     };
+    // A hidden tab still warns, through the browser, when the user asked.
+    warnings.list.raised.connect((_, warning) => {
+      if (
+        COUNTDOWN_RULES.has(warning.rule) &&
+        clock.settings.desktopNotifications &&
+        document.hidden &&
+        'Notification' in window &&
+        window.Notification.permission === 'granted'
+      ) {
+        new window.Notification(trans.__('GPU session'), {
+          body: warning.title
+        });
+      }
+    });
     // Local arithmetic only: it never reaches the server, so it may keep
     // ticking in a hidden tab and still warn through desktop notifications.
     const ticker = new Poll({
@@ -190,72 +191,3 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
-
-function showWarning(
-  app: JupyterFrontEnd,
-  warning: ClockWarning,
-  trans: ReturnType<typeof nullTranslator.load>,
-  desktop: boolean,
-  inApp = true
-): void {
-  const left = formatDuration(warning.clock.remainingMs / 1000);
-  let message: string;
-  if (warning.kind === 'threshold') {
-    message =
-      warning.clock.kind === 'idle'
-        ? trans.__(
-            'The session stops for inactivity in %1 (%2).',
-            left,
-            warning.clock.detail
-          )
-        : trans.__(
-            'The session ends in %1 (%2). Save your work and checkpoints now.',
-            left,
-            warning.clock.detail
-          );
-  } else {
-    message =
-      warning.checkpointAgeMs === null
-        ? trans.__(
-            'The session ends in %1 and no checkpoint was found: training since the start would be lost.',
-            left
-          )
-        : trans.__(
-            'The session ends in %1, but the last checkpoint is %2 old: save one now.',
-            left,
-            formatDuration(warning.checkpointAgeMs / 1000)
-          );
-  }
-  const actions: Notification.IAction[] = [];
-  if (app.commands.hasCommand(CommandIDs.insertTemplate)) {
-    actions.push({
-      label: trans.__('Insert checkpoint cell'),
-      callback: () =>
-        void app.commands.execute(CommandIDs.insertTemplate, {
-          id: 'checkpoint-train'
-        })
-    });
-  }
-  actions.push(
-    {
-      label: trans.__('Open sidebar'),
-      callback: () => void app.commands.execute(CommandIDs.open)
-    },
-    {
-      label: trans.__('Snooze'),
-      caption: trans.__('Hide this warning until the next threshold'),
-      callback: () => undefined
-    }
-  );
-  if (inApp) {
-    Notification.warning(message, { autoClose: false, actions });
-  }
-  if (
-    desktop &&
-    document.hidden &&
-    'Notification' in window &&
-    window.Notification.permission === 'granted'
-  ) {
-    new window.Notification(trans.__('GPU session'), { body: message });
-  }
-}
