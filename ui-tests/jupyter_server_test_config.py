@@ -21,6 +21,10 @@ c.ServerApp.root_dir = str(root)  # noqa: F821
 base_url = os.environ.get("GALATA_BASE_URL")
 if base_url:
     c.ServerApp.base_url = base_url  # noqa: F821
+# The same configuration runs the front end without the extension's server
+# part (GET gpu-session/limits answers 404).
+if os.environ.get("GALATA_GPU_SESSION_SERVER") == "off":
+    c.ServerApp.jpserver_extensions.update({"jupyterlab_gpu_session": False})  # noqa: F821
 # The fake non-Python kernelspec (tests/fakes/jupyter) must not become the
 # default for new notebooks.
 c.MappingKernelManager.default_kernel_name = "python3"  # noqa: F821

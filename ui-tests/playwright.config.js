@@ -29,11 +29,11 @@ const executablePath =
 module.exports = {
   ...baseConfig,
   reporter: [['list'], ['html', { open: 'never' }]],
+  // tests-baseurl/ runs from playwright.baseurl.config.js (another server).
+  testDir: path.join(__dirname, 'tests'),
   retries: 0,
   workers: 1,
   timeout: 120000,
-  // The same specs under a server base_url run from playwright.baseurl.config.js.
-  testIgnore: ['**/baseurl/**'],
   expect: { timeout: 30000 },
   use: {
     ...baseConfig.use,

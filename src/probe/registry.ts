@@ -27,6 +27,11 @@ export interface IMonitorKernelRecord {
   spec: string;
   /** Tab id -> when that tab last used the kernel (unix ms). */
   users: { [tab: string]: number };
+  /**
+   * When a page asked the server to shut the kernel down (unix ms): the
+   * kernel may still be listed for a moment, and must not be reused.
+   */
+  closing?: number;
 }
 
 /** The storage key prefix; the server's base URL follows it. */
@@ -70,11 +75,20 @@ export class MonitorKernelRegistry {
     if (!Array.isArray(value)) {
       return [];
     }
-    return value.filter(Private.isRecord).map(record => ({
-      id: record.id,
-      spec: record.spec,
-      users: Private.readUsers(record.users)
-    }));
+    return value.filter(Private.isRecord).map(record => {
+      const read: IMonitorKernelRecord = {
+        id: record.id,
+        spec: record.spec,
+        users: Private.readUsers(record.users)
+      };
+      if (
+        typeof record.closing === 'number' &&
+        Number.isFinite(record.closing)
+      ) {
+        read.closing = record.closing;
+      }
+      return read;
+    });
   }
 
   /** Remember a kernel this tab started or took over, as used by this tab. */
@@ -90,6 +104,19 @@ export class MonitorKernelRegistry {
     const kept = records.filter(record => record.id !== id);
     if (kept.length !== records.length) {
       this._write(kept);
+    }
+  }
+
+  /**
+   * Note that the kernel is being shut down: kept (so nobody reuses it or
+   * starts a second one while it is still listed) until a page sees it gone.
+   */
+  markClosing(id: string): void {
+    const records = this.read();
+    const record = records.find(r => r.id === id);
+    if (record) {
+      record.closing = this._now();
+      this._write(records);
     }
   }
 
@@ -153,7 +180,7 @@ export class MonitorKernelRegistry {
 namespace Private {
   export function isRecord(
     value: unknown
-  ): value is { id: string; spec: string; users: unknown } {
+  ): value is { id: string; spec: string; users: unknown; closing?: unknown } {
     if (typeof value !== 'object' || value === null) {
       return false;
     }

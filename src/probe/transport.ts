@@ -18,13 +18,21 @@ import {
   Session
 } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
+import { findMonitorKernel, PENDING_PREFIX } from './discovery';
+import { callExpression, loaderCode, readExpressionResult } from './kernelCode';
+import { chooseMonitorKernelspec, NO_PYTHON_KERNELSPEC } from './kernelspec';
 import { decodeReply } from './parser';
 import { IProbeRequest, IProbeSample } from './protocol';
-import { chooseMonitorKernelspec, NO_PYTHON_KERNELSPEC } from './kernelspec';
 import { MonitorKernelRegistry } from './registry';
+import {
+  checkKernelOnServer,
+  KernelPresence,
+  newKernelId,
+  withTimeout
+} from './serverKernels';
 
-/** The name of the module the probe is loaded as inside the kernel. */
-export const PROBE_MODULE = '_jupyterlab_gpu_session_probe';
+export { PROBE_MODULE } from './kernelCode';
+export { checkKernelOnServer, KernelPresence } from './serverKernels';
 
 /** What one probe request came back with. */
 export type ProbeOutcome =
@@ -68,9 +76,6 @@ export interface IMonitorKernelServices {
   sessions?: Session.IManager;
 }
 
-/** What the server says about one kernel id. */
-export type KernelPresence = 'running' | 'gone' | 'unreachable';
-
 /** Options of the kernel transport. */
 export interface IMonitorKernelTransportOptions {
   /** Where monitor kernel ids are remembered; in memory when absent. */
@@ -84,6 +89,13 @@ export interface IMonitorKernelTransportOptions {
   /** The first wait after a failed start; it doubles up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * How long a start waits for kernels that earlier pages were shutting
+   * down (or starting) to settle; see `findMonitorKernel`.
+   */
+  settleMs?: number;
+  /** Replaces the marker check of unknown kernels (tests). */
+  isMonitor?: (model: Kernel.IModel) => Promise<boolean>;
 }
 
 /** Runs the probe in a dedicated monitor kernel. */
@@ -110,6 +122,8 @@ export class MonitorKernelTransport implements IProbeTransport {
     this._shareWindowMs = options.shareWindowMs ?? 60_000;
     this._backoffMs = options.backoffMs ?? 2_000;
     this._maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this._settleMs = options.settleMs ?? 5_000;
+    this._isMonitor = options.isMonitor;
   }
 
   get description(): string {
@@ -143,12 +157,15 @@ export class MonitorKernelTransport implements IProbeTransport {
       // A request to a kernel that has since gone (killed, shut down, or
       // its connection lost) will never be answered: let it go, or the
       // monitor would say "busy" forever.
-      const kernel = this._inFlightKernel;
+      // A request that is still starting a kernel is not orphaned: a second
+      // one would start a second kernel.
+      const kernel = this._inFlightKernel ?? this._kernel;
       const orphaned =
-        !kernel ||
-        kernel !== this._kernel ||
-        kernel.isDisposed ||
-        kernel.connectionStatus !== 'connected';
+        !this._starting &&
+        (!kernel ||
+          kernel !== this._kernel ||
+          kernel.isDisposed ||
+          kernel.connectionStatus !== 'connected');
       if (!orphaned) {
         return { kind: 'busy' };
       }
@@ -165,7 +182,7 @@ export class MonitorKernelTransport implements IProbeTransport {
         this._inFlight = null;
       }
     });
-    const outcome = await Private.withTimeout(work, timeoutMs);
+    const outcome = await withTimeout(work, timeoutMs);
     // A reply that arrives after a newer request was sent is dropped.
     if (outcome === null || tag !== this._sequence) {
       return { kind: 'timeout' };
@@ -188,6 +205,9 @@ export class MonitorKernelTransport implements IProbeTransport {
    * browser used it recently (then it is that tab's to shut down).
    */
   async stop(): Promise<void> {
+    // A start still in flight sees the new epoch and lets its kernel go.
+    this._epoch++;
+    this._starting = null;
     const kernel = this._kernel;
     this._forget();
     if (!kernel) {
@@ -198,7 +218,9 @@ export class MonitorKernelTransport implements IProbeTransport {
       kernel.dispose();
       return;
     }
-    this._registry.remove(kernel.id);
+    // Marked, not forgotten, until it is gone: a tab that starts meanwhile
+    // waits for it instead of starting a second kernel or reusing this one.
+    this._registry.markClosing(kernel.id);
     if (!kernel.isDisposed) {
       try {
         await kernel.shutdown();
@@ -207,6 +229,7 @@ export class MonitorKernelTransport implements IProbeTransport {
       }
       kernel.dispose();
     }
+    this._registry.remove(kernel.id);
   }
 
   /**
@@ -215,6 +238,8 @@ export class MonitorKernelTransport implements IProbeTransport {
    * Synchronous, for `pagehide`.
    */
   stopOnUnload(): void {
+    // A start in flight keeps its `pending:` record: the next page claims
+    // the kernel the server may still be starting.
     const kernel = this._kernel;
     if (!kernel) {
       return;
@@ -223,7 +248,8 @@ export class MonitorKernelTransport implements IProbeTransport {
     if (this._registry.usedElsewhere(kernel.id, this._shareWindowMs)) {
       return;
     }
-    this._registry.remove(kernel.id);
+    // The next page (a reload) waits until the server no longer lists it.
+    this._registry.markClosing(kernel.id);
     const settings = this._services.kernels.serverSettings;
     const url = `${settings.baseUrl.replace(/\/$/, '')}/api/kernels/${encodeURIComponent(kernel.id)}`;
     void ServerConnection.makeRequest(
@@ -312,7 +338,16 @@ export class MonitorKernelTransport implements IProbeTransport {
     }
     let kernel: Kernel.IKernelConnection;
     try {
-      kernel = await this._connectOrStart();
+      // One start at a time, whoever asks.
+      if (!this._starting) {
+        const starting = this._connectOrStart().finally(() => {
+          if (this._starting === starting) {
+            this._starting = null;
+          }
+        });
+        this._starting = starting;
+      }
+      kernel = await this._starting;
     } catch (reason) {
       if (
         reason instanceof Private.Outcome ||
@@ -366,11 +401,12 @@ export class MonitorKernelTransport implements IProbeTransport {
   }
 
   /**
-   * Reuse a monitor kernel this browser started before (another tab, or a
-   * page that was reloaded or crashed) when the server still runs it, shut
-   * down the extra ones, and start a new kernel only when none is left.
+   * Reuse a monitor kernel (this browser's, or one another browser left),
+   * clean up what earlier pages left behind, and start a new kernel only
+   * when none is left (see `findMonitorKernel`).
    */
   private async _connectOrStart(): Promise<Kernel.IKernelConnection> {
+    const epoch = this._epoch;
     const specs = this._services.kernelspecs;
     await specs.ready;
     const name = chooseMonitorKernelspec(specs.specs, this._preferredSpec());
@@ -382,85 +418,80 @@ export class MonitorKernelTransport implements IProbeTransport {
       });
     }
     const kernels = this._services.kernels;
-    const records = this._registry.read();
-    const pending = records.filter(r => r.id.startsWith(Private.PENDING));
-    if (records.length) {
-      await kernels.refreshRunning();
-      const running = new Map(
-        Array.from(kernels.running()).map(model => [model.id, model])
-      );
-      const owned = new Set<string>();
-      if (this._services.sessions) {
-        await this._services.sessions.refreshRunning();
-        for (const session of this._services.sessions.running()) {
-          if (session.kernel) {
-            owned.add(session.kernel.id);
-          }
-        }
-      }
-      let reused: Kernel.IModel | null = null;
-      // A page that went away while its kernel was starting left a pending
-      // record and, on the server, a kernel nobody ever connected to:
-      // claim one such kernel instead of starting another.
-      if (pending.length) {
-        pending.forEach(record => this._registry.remove(record.id));
-        const known = new Set(records.map(r => r.id));
-        const orphan = Array.from(running.values()).find(
-          model =>
-            !known.has(model.id) &&
-            !owned.has(model.id) &&
-            model.name === name &&
-            model.connections === 0
-        );
-        if (orphan) {
-          this._registry.add(orphan.id, name);
-          records.unshift({ id: orphan.id, spec: name, users: {} });
-        }
-      }
-      for (const record of records) {
-        if (record.id.startsWith(Private.PENDING)) {
-          continue;
-        }
-        const model = running.get(record.id);
-        if (!model || owned.has(record.id)) {
-          // Gone, or now a notebook's kernel (someone picked it in the
-          // kernel selector): no longer ours either way.
-          this._registry.remove(record.id);
-          continue;
-        }
-        if (!reused && model.name === name) {
-          reused = model;
-          continue;
-        }
-        // One monitor kernel per page is enough: an extra one (a race of
-        // two tabs, a page that crashed) goes unless another tab uses it.
-        if (!this._registry.usedElsewhere(record.id, this._shareWindowMs)) {
-          this._registry.remove(record.id);
-          void Private.shutdownById(kernels, record.id);
-        }
-      }
-      if (reused) {
-        const kernel = kernels.connectTo({ model: reused, handleComms: false });
-        this._registry.touch(reused.id);
-        this._adopt(kernel);
-        return kernel;
-      }
+    const found = await findMonitorKernel({
+      kernels,
+      sessions: this._services.sessions,
+      registry: this._registry,
+      spec: name,
+      isPython: spec => {
+        const model = specs.specs?.kernelspecs[spec];
+        return (model?.language ?? '').toLowerCase() === 'python';
+      },
+      shareWindowMs: this._shareWindowMs,
+      now: this._now,
+      ownPending: this._ownPending,
+      settleMs: this._settleMs,
+      isMonitor: this._isMonitor
+    });
+    this._checkEpoch(epoch, found?.id ?? null);
+    if (found) {
+      const kernel = kernels.connectTo({ model: found, handleComms: false });
+      this._adopt(kernel);
+      return kernel;
     }
-    const marker = `${Private.PENDING}${Math.random().toString(36).slice(2)}`;
+    // The page asks for the kernel's id, so a page that goes away before
+    // the answer leaves a record of the very kernel the server starts.
+    // (A server that ignores it is handled too; see discovery.ts.)
+    const requested = newKernelId();
+    const marker = PENDING_PREFIX + requested;
+    this._ownPending.add(marker);
     this._registry.add(marker, name);
     let kernel: Kernel.IKernelConnection;
     try {
-      kernel = await kernels.startNew({ name }, { handleComms: false });
+      kernel = await kernels.startNew(
+        { name, kernel_id: requested } as Kernel.IKernelOptions,
+        { handleComms: false }
+      );
+    } catch (reason) {
+      // A request cut off (the page unloads, the network fails) may still
+      // have started the kernel: the record stays for the next page.
+      if (!(reason instanceof ServerConnection.NetworkError)) {
+        this._registry.remove(marker);
+      }
+      throw reason;
     } finally {
-      this._registry.remove(marker);
+      this._ownPending.delete(marker);
     }
-    if (this._isDisposed) {
-      void kernel.shutdown().catch(() => undefined);
-      throw new Error('The monitor was closed.');
-    }
+    this._registry.remove(marker);
     this._registry.add(kernel.id, name);
+    this._checkEpoch(epoch, kernel.id, kernel);
     this._adopt(kernel);
     return kernel;
+  }
+
+  /**
+   * After a wait: if the monitor was stopped (or closed) meanwhile, let the
+   * kernel just found or started go, and end the request.
+   */
+  private _checkEpoch(
+    epoch: number,
+    id: string | null,
+    connection?: Kernel.IKernelConnection
+  ): void {
+    if (epoch === this._epoch && !this._isDisposed) {
+      return;
+    }
+    if (id) {
+      this._registry.leave(id);
+      if (!this._registry.usedElsewhere(id, this._shareWindowMs)) {
+        this._registry.remove(id);
+        void shutdownQuietly(this._services.kernels, id, connection);
+      }
+    }
+    throw new Private.Outcome({
+      kind: 'unavailable',
+      error: 'The monitor was stopped.'
+    });
   }
 
   private _adopt(kernel: Kernel.IKernelConnection): void {
@@ -530,7 +561,7 @@ export class MonitorKernelTransport implements IProbeTransport {
   private async _load(kernel: Kernel.IKernelConnection): Promise<void> {
     const future = kernel.requestExecute(
       {
-        code: Private.loaderCode(this._probeSource),
+        code: loaderCode(this._probeSource),
         silent: true,
         store_history: false,
         allow_stdin: false,
@@ -563,7 +594,7 @@ export class MonitorKernelTransport implements IProbeTransport {
           store_history: false,
           allow_stdin: false,
           stop_on_error: false,
-          user_expressions: { sample: Private.callExpression(request) }
+          user_expressions: { sample: callExpression(request) }
         },
         true
       );
@@ -581,7 +612,7 @@ export class MonitorKernelTransport implements IProbeTransport {
         }
       };
     }
-    const result = Private.readExpressionResult(
+    const result = readExpressionResult(
       (content.user_expressions ?? {})['sample']
     );
     if (!result || result.status !== 'ok') {
@@ -612,6 +643,11 @@ export class MonitorKernelTransport implements IProbeTransport {
   private _shareWindowMs: number;
   private _backoffMs: number;
   private _maxBackoffMs: number;
+  private _settleMs: number;
+  private _isMonitor?: (model: Kernel.IModel) => Promise<boolean>;
+  private _epoch = 0;
+  private _starting: Promise<Kernel.IKernelConnection> | null = null;
+  private _ownPending = new Set<string>();
   private _startFailures = 0;
   private _nextStartAt = 0;
   private _lastStartError = '';
@@ -624,147 +660,24 @@ export class MonitorKernelTransport implements IProbeTransport {
   private _isDisposed = false;
 }
 
-/**
- * Ask the server whether a kernel exists, with `no_track_activity` so the
- * question never counts as activity.
- */
-export async function checkKernelOnServer(
-  settings: ServerConnection.ISettings,
-  id: string
-): Promise<KernelPresence> {
-  const url = `${settings.baseUrl.replace(/\/$/, '')}/api/kernels/${encodeURIComponent(id)}?no_track_activity=1`;
+/** Shut a kernel down through its connection, or by id; best effort. */
+async function shutdownQuietly(
+  kernels: Kernel.IManager,
+  id: string,
+  connection?: Kernel.IKernelConnection
+): Promise<void> {
   try {
-    const response = await ServerConnection.makeRequest(url, {}, settings);
-    if (response.status === 404) {
-      return 'gone';
-    }
-    // Anything else (200, a 5xx from a proxy) does not prove the kernel
-    // is gone; a proxy's 502/503 means the server is not reachable.
-    return response.status === 502 || response.status === 503
-      ? 'unreachable'
-      : 'running';
+    await (connection ? connection.shutdown() : kernels.shutdown(id));
   } catch {
-    return 'unreachable';
+    // Already gone, or the server is away.
   }
+  connection?.dispose();
 }
 
 namespace Private {
-  /** The id prefix of a record written while a kernel starts. */
-  export const PENDING = 'pending:';
-
   /** An outcome thrown from deep inside to end a request early. */
   export class Outcome {
     constructor(readonly outcome: ProbeOutcome) {}
-  }
-
-  /** Shut a kernel down by id, best effort. */
-  export async function shutdownById(
-    kernels: Kernel.IManager,
-    id: string
-  ): Promise<void> {
-    try {
-      await kernels.shutdown(id);
-    } catch {
-      // Already gone, or the server is away: nothing more to do.
-    }
-  }
-
-  /** A user expression's result as ipykernel sends it. */
-  export interface IUserExpressionResult {
-    status: 'ok' | 'error';
-    data?: { [mime: string]: unknown };
-    ename?: string;
-    evalue?: string;
-  }
-
-  /** Read a user expression result without trusting its shape. */
-  export function readExpressionResult(
-    value: unknown
-  ): IUserExpressionResult | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return undefined;
-    }
-    const record = value as { [key: string]: unknown };
-    const text = (key: string) =>
-      typeof record[key] === 'string' ? (record[key] as string) : undefined;
-    const data = record['data'];
-    return {
-      status: record['status'] === 'ok' ? 'ok' : 'error',
-      data:
-        typeof data === 'object' && data !== null && !Array.isArray(data)
-          ? (data as { [mime: string]: unknown })
-          : undefined,
-      ename: text('ename'),
-      evalue: text('evalue')
-    };
-  }
-
-  /** Base64 of a UTF-8 string, so it can sit in any Python literal. */
-  export function toBase64(text: string): string {
-    const bytes = new TextEncoder().encode(text);
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) {
-      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    }
-    return btoa(binary);
-  }
-
-  /**
-   * Code that loads the probe as a module without running its `__main__`
-   * block: a kernel's `__name__` is `"__main__"`, a fresh module's is not.
-   */
-  export function loaderCode(source: string): string {
-    return [
-      'def _gpu_session_load(source):',
-      '    import base64, sys, types',
-      `    module = types.ModuleType(${JSON.stringify(PROBE_MODULE)})`,
-      '    module.__file__ = "jupyterlab_gpu_session/probe.py"',
-      '    code = compile(base64.b64decode(source).decode("utf-8"), module.__file__, "exec")',
-      '    exec(code, module.__dict__)',
-      '    sys.modules[module.__name__] = module',
-      `_gpu_session_load("${toBase64(source)}")`,
-      'del _gpu_session_load'
-    ].join('\n');
-  }
-
-  /**
-   * The user expression that takes one sample. Arguments travel as base64
-   * JSON, so no value (a path with quotes, say) can change the code.
-   */
-  export function callExpression(request: IProbeRequest): string {
-    // Null means "the probe's default": leave it out, so a probe that does
-    // not know a newer argument still answers.
-    const args = toBase64(
-      JSON.stringify(
-        Object.fromEntries(
-          Object.entries(request).filter(([, value]) => value !== null)
-        )
-      )
-    );
-    return (
-      `__import__("sys").modules[${JSON.stringify(PROBE_MODULE)}].sample_b64(` +
-      `**__import__("json").loads(__import__("base64").b64decode("${args}")))`
-    );
-  }
-
-  /** Resolve with the promise's value, or null after `ms`. */
-  export function withTimeout<T>(
-    promise: Promise<T>,
-    ms: number
-  ): Promise<T | null> {
-    return new Promise<T | null>(resolve => {
-      const timer = setTimeout(() => resolve(null), ms);
-      void promise.then(
-        value => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        () => {
-          clearTimeout(timer);
-          resolve(null);
-        }
-      );
-    });
   }
 
   export function message(reason: unknown): string {

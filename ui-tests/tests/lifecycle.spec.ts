@@ -239,6 +239,59 @@ test.describe('monitor life cycle', () => {
       .toBeGreaterThan(before);
   });
 
+  test('keeps at most one monitor kernel through 20 reloads and kernel restarts, and none once nothing needs it', async ({
+    page,
+    request
+  }) => {
+    test.setTimeout(240000);
+    // A Python notebook: a notebook of another language gets language
+    // metadata from its kernel and asks to be saved when closed.
+    await page.notebook.createNew('reload.ipynb', { kernel: 'python3' });
+    await openSidebar(page);
+    for (let round = 0; round < 20; round++) {
+      if (round % 4 === 3) {
+        const [session] = await (
+          await request.get('api/sessions?no_track_activity=1')
+        ).json();
+        await request.post(`api/kernels/${session.kernel.id}/restart`);
+      }
+      // A plain browser reload (galata's own waits for more than needed).
+      await Promise.all([
+        page.waitForEvent('domcontentloaded'),
+        page.evaluate(() => window.location.reload())
+      ]);
+      // Most reloads come before the monitor has started (a race with the
+      // previous page's shutdown); every fifth waits for samples.
+      await page.waitForSelector(`${STATUS}[data-phase]`, {
+        state: 'attached'
+      });
+      if (round % 5 === 4) {
+        await page.evaluate(() =>
+          window.jupyterapp.commands.execute('gpu-session:open')
+        );
+        await page.waitForSelector(`${STATUS}[data-phase="running"]`);
+      }
+      // The previous page's kernel is waited for until the server no longer
+      // lists it, so a reload never shows two.
+      expect((await monitorKernels(request)).length).toBeLessThanOrEqual(1);
+    }
+    await expect(page.locator(STATUS)).toContainText('Live');
+    await expect
+      .poll(async () => (await monitorKernels(request)).length)
+      .toBe(1);
+
+    // Close the notebook and the sidebar: nothing needs the monitor now.
+    await page.evaluate(async () => {
+      const app = window.jupyterapp;
+      await app.commands.execute('docmanager:save');
+      await app.commands.execute('application:close-all');
+      (app.shell as unknown as { collapseRight(): void }).collapseRight();
+    });
+    await expect
+      .poll(async () => (await monitorKernels(request)).length)
+      .toBe(0);
+  });
+
   test.describe('idle', () => {
     test.use({
       mockSettings: {

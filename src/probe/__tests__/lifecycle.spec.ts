@@ -44,6 +44,8 @@ const SPECS: KernelSpec.ISpecModels = {
 /** A server: its running kernels, its sessions and whether it answers. */
 class FakeServer {
   kernels = new Map<string, PythonKernel>();
+  /** Kernel id -> open connections of other pages, as the server counts. */
+  connections = new Map<string, number>();
   sessionKernels = new Set<string>();
   reachable = true;
   failStarts = 0;
@@ -51,7 +53,14 @@ class FakeServer {
   shutdowns: string[] = [];
   all: PythonKernel[] = [];
 
-  start(name: string): PythonKernel {
+  /** Milliseconds a start takes. */
+  startDelayMs = 0;
+  /** The next start reaches the server, but its answer is lost. */
+  loseNextStartAnswer = false;
+  /** Whether the server uses the kernel id a client asks for. */
+  honorsKernelId = true;
+
+  start(name: string, id?: string): PythonKernel {
     if (!this.reachable) {
       throw new ServerConnection.NetworkError(new TypeError('Failed to fetch'));
     }
@@ -61,6 +70,9 @@ class FakeServer {
     }
     this.starts++;
     const kernel = new PythonKernel(name);
+    if (id && this.honorsKernelId) {
+      Object.defineProperty(kernel, 'id', { value: id });
+    }
     this.kernels.set(kernel.id, kernel);
     this.all.push(kernel);
     return kernel;
@@ -99,7 +111,12 @@ class FakeServer {
   services() {
     const models = () =>
       Array.from(this.kernels.values()).map(
-        kernel => ({ id: kernel.id, name: kernel.name }) as Kernel.IModel
+        kernel =>
+          ({
+            id: kernel.id,
+            name: kernel.name,
+            connections: this.connections.get(kernel.id) ?? 0
+          }) as Kernel.IModel
       );
     return {
       kernelspecs: {
@@ -107,8 +124,21 @@ class FakeServer {
         specs: SPECS
       } as unknown as KernelSpec.IManager,
       kernels: {
-        startNew: async ({ name }: { name: string }) =>
-          this.connection(this.start(name)),
+        startNew: async (options: { name: string; kernel_id?: string }) => {
+          if (this.startDelayMs) {
+            await new Promise(resolve =>
+              setTimeout(resolve, this.startDelayMs)
+            );
+          }
+          const kernel = this.start(options.name, options.kernel_id);
+          if (this.loseNextStartAnswer) {
+            this.loseNextStartAnswer = false;
+            throw new ServerConnection.NetworkError(
+              new TypeError('Failed to fetch')
+            );
+          }
+          return this.connection(kernel);
+        },
         refreshRunning: async () => undefined,
         running: () => models()[Symbol.iterator](),
         connectTo: ({ model }: { model: Kernel.IModel }) =>
@@ -161,14 +191,14 @@ describe('monitor kernel life cycle', () => {
   const transports: MonitorKernelTransport[] = [];
 
   /** A page (or a tab) on the server; `tab` survives a reload. */
-  function page(tab = 'tab-1') {
+  function page(tab = 'tab-1', browser: IStorageLike = storage) {
     const transport = new MonitorKernelTransport(
       server.services(),
       PROBE_SOURCE,
       () => null,
       {
         registry: new MonitorKernelRegistry(
-          storage,
+          browser,
           'http://localhost/user/alice/',
           tab,
           () => now
@@ -177,7 +207,8 @@ describe('monitor kernel life cycle', () => {
         now: () => now,
         shareWindowMs: 10_000,
         backoffMs: 1000,
-        maxBackoffMs: 8000
+        maxBackoffMs: 8000,
+        settleMs: 1000
       }
     );
     transports.push(transport);
@@ -348,6 +379,131 @@ describe('monitor kernel life cycle', () => {
     expect(outcome).toEqual({
       kind: 'unavailable',
       error: 'No kernel for you Trying again in 1 s.'
+    });
+  });
+
+  describe('what earlier pages left behind', () => {
+    it('reuses a monitor kernel another browser left (found by the probe module in it) and shuts extra ones down', async () => {
+      const elsewhere = new MemoryStorage();
+      const a = page('x', elsewhere);
+      const b = page('y', new MemoryStorage());
+      expectSample(await a.request(REQUEST, 20000));
+      // A live page is connected to its kernel.
+      server.connections.set(a.kernelId!, 1);
+      expectSample(await b.request(REQUEST, 20000));
+      server.connections.set(b.kernelId!, 1);
+      expect(a.kernelId).not.toBe(b.kernelId);
+      // A kernel of someone else: no session, no probe module.
+      const other = server.start('python3');
+      // A monitor kernel of a live page elsewhere: it has a connection.
+      const live = page('z', new MemoryStorage());
+      expectSample(await live.request(REQUEST, 20000));
+      server.connections.set(live.kernelId!, 1);
+      const starts = server.starts;
+      // Both pages crash; this browser has no record of either kernel.
+      server.connections.delete(a.kernelId!);
+      server.connections.delete(b.kernelId!);
+      const t = page();
+      expectSample(await t.request(REQUEST, 20000));
+      expect([a.kernelId, b.kernelId]).toContain(t.kernelId);
+      expect(server.starts).toBe(starts);
+      expect(server.shutdowns).toEqual(
+        [a.kernelId, b.kernelId].filter(id => id !== t.kernelId)
+      );
+      expect(server.kernels.has(other.id)).toBe(true);
+      expect(server.kernels.has(live.kernelId!)).toBe(true);
+      expect(t.registry.read().map(r => r.id)).toEqual([t.kernelId]);
+    });
+
+    it('waits for a kernel the previous page was shutting down, so there is never a second one', async () => {
+      const first = page();
+      expectSample(await first.request(REQUEST, 20000));
+      const old = first.kernelId!;
+      // A reload: the page marks its kernel closing and sends a DELETE that
+      // the server carries out a moment later.
+      first.registry.markClosing(old);
+      setTimeout(() => server.kernels.delete(old), 400);
+      const seen: number[] = [];
+      const start = server.start.bind(server);
+      server.start = (name: string, id?: string) => {
+        seen.push(server.kernels.size);
+        return start(name, id);
+      };
+      const next = page();
+      expectSample(await next.request(REQUEST, 20000));
+      expect(next.kernelId).not.toBe(old);
+      expect(seen).toEqual([0]);
+      expect(next.registry.read().map(r => r.id)).toEqual([next.kernelId]);
+    });
+
+    it('shuts down a closing kernel that is still there after the wait', async () => {
+      const first = page();
+      expectSample(await first.request(REQUEST, 20000));
+      const old = first.kernelId!;
+      first.registry.markClosing(old);
+      const next = page();
+      expectSample(await next.request(REQUEST, 20000));
+      expect(server.shutdowns).toEqual([old]);
+      expect(server.kernels.size).toBe(1);
+    });
+
+    it.each([
+      ['uses the kernel id the page asked for', true],
+      ['ignores the kernel id the page asked for', false]
+    ])(
+      'claims the kernel of a page that went away mid-start (server %s)',
+      async (_, honors) => {
+        server.honorsKernelId = honors;
+        server.loseNextStartAnswer = true;
+        const first = page();
+        expect((await first.request(REQUEST, 20000)).kind).toBe('disconnected');
+        // The kernel started, but nobody knows its id except the record.
+        expect(server.kernels.size).toBe(1);
+        const [orphan] = server.kernels.keys();
+        expect(first.registry.read().map(r => r.id)[0]).toMatch(/^pending:/);
+        const next = page();
+        expectSample(await next.request(REQUEST, 20000));
+        expect(next.kernelId).toBe(orphan);
+        expect(server.starts).toBe(1);
+        expect(next.registry.read().map(r => r.id)).toEqual([orphan]);
+      }
+    );
+
+    it('never starts a second kernel while a slow start is still going', async () => {
+      server.startDelayMs = 300;
+      const t = page();
+      expect(await t.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
+      expect(await t.request(REQUEST, 50)).toEqual({ kind: 'busy' });
+      let outcome = await t.request(REQUEST, 20000);
+      for (let i = 0; outcome.kind === 'busy' && i < 100; i++) {
+        await new Promise(resolve => setTimeout(resolve, 100));
+        outcome = await t.request(REQUEST, 20000);
+      }
+      expectSample(outcome);
+      expect(server.starts).toBe(1);
+    });
+
+    it('forgets the record of a start the server refused', async () => {
+      server.failStarts = 1;
+      const t = page();
+      expect((await t.request(REQUEST, 20000)).kind).toBe('unavailable');
+      expect(t.registry.read()).toEqual([]);
+    });
+
+    it('shuts down the kernel of a start that ends after the monitor was stopped', async () => {
+      server.startDelayMs = 200;
+      const t = page();
+      const outcome = t.request(REQUEST, 20000);
+      await new Promise(resolve => setTimeout(resolve, 50));
+      await t.stop();
+      expect((await outcome).kind).toBe('unavailable');
+      await new Promise(resolve => setTimeout(resolve, 50));
+      expect(server.starts).toBe(1);
+      expect(server.kernels.size).toBe(0);
+      expect(t.registry.read()).toEqual([]);
+      // A later request starts afresh.
+      expectSample(await t.request(REQUEST, 20000));
+      expect(server.kernels.size).toBe(1);
     });
   });
 

@@ -37,7 +37,15 @@ function services(specs: KernelSpec.ISpecModels, kernels: PythonKernel[]) {
         const kernel = new PythonKernel(name);
         kernels.push(kernel);
         return kernel as unknown as Kernel.IKernelConnection;
-      }
+      },
+      // The server's list (looked at before each start): the kernels that
+      // have not been shut down.
+      refreshRunning: async () => undefined,
+      running: () =>
+        kernels
+          .filter(kernel => kernel.status !== 'dead')
+          .map(kernel => ({ id: kernel.id, name: kernel.name }))
+          [Symbol.iterator]()
     } as unknown as Kernel.IManager
   };
 }

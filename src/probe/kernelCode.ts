@@ -1,0 +1,101 @@
+/**
+ * The Python the front end sends to the monitor kernel, and how its answers
+ * are read.
+ *
+ * #### Notes
+ * Everything that travels into the kernel is base64, so no value (a path
+ * with quotes, say) can change the code; answers come back as the repr of a
+ * user expression.
+ */
+import { IProbeRequest } from './protocol';
+
+/**
+ * The name of the module the probe is loaded as inside the kernel. It is
+ * also the marker that tells a monitor kernel from any other: only the
+ * loader puts this module in `sys.modules`.
+ */
+export const PROBE_MODULE = '_jupyterlab_gpu_session_probe';
+
+/** A user expression's result as ipykernel sends it. */
+export interface IUserExpressionResult {
+  status: 'ok' | 'error';
+  data?: { [mime: string]: unknown };
+  ename?: string;
+  evalue?: string;
+}
+
+/** Read a user expression result without trusting its shape. */
+export function readExpressionResult(
+  value: unknown
+): IUserExpressionResult | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return undefined;
+  }
+  const record = value as { [key: string]: unknown };
+  const text = (key: string) =>
+    typeof record[key] === 'string' ? (record[key] as string) : undefined;
+  const data = record['data'];
+  return {
+    status: record['status'] === 'ok' ? 'ok' : 'error',
+    data:
+      typeof data === 'object' && data !== null && !Array.isArray(data)
+        ? (data as { [mime: string]: unknown })
+        : undefined,
+    ename: text('ename'),
+    evalue: text('evalue')
+  };
+}
+
+/** Base64 of a UTF-8 string, so it can sit in any Python literal. */
+export function toBase64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * Code that loads the probe as a module without running its `__main__`
+ * block: a kernel's `__name__` is `"__main__"`, a fresh module's is not.
+ */
+export function loaderCode(source: string): string {
+  return [
+    'def _gpu_session_load(source):',
+    '    import base64, sys, types',
+    `    module = types.ModuleType(${JSON.stringify(PROBE_MODULE)})`,
+    '    module.__file__ = "jupyterlab_gpu_session/probe.py"',
+    '    code = compile(base64.b64decode(source).decode("utf-8"), module.__file__, "exec")',
+    '    exec(code, module.__dict__)',
+    '    sys.modules[module.__name__] = module',
+    `_gpu_session_load("${toBase64(source)}")`,
+    'del _gpu_session_load'
+  ].join('\n');
+}
+
+/**
+ * The user expression that takes one sample. Arguments travel as base64
+ * JSON, so no value (a path with quotes, say) can change the code.
+ */
+export function callExpression(request: IProbeRequest): string {
+  // Null means "the probe's default": leave it out, so a probe that does
+  // not know a newer argument still answers.
+  const args = toBase64(
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(request).filter(([, value]) => value !== null)
+      )
+    )
+  );
+  return (
+    `__import__("sys").modules[${JSON.stringify(PROBE_MODULE)}].sample_b64(` +
+    `**__import__("json").loads(__import__("base64").b64decode("${args}")))`
+  );
+}
+
+/**
+ * The user expression that says whether a kernel is a monitor kernel (the
+ * probe is loaded in it); its repr is `True` or `False`.
+ */
+export const MARKER_EXPRESSION = `${JSON.stringify(PROBE_MODULE)} in __import__("sys").modules`;

@@ -1,0 +1,118 @@
+/**
+ * Small questions and orders about the server's kernels that the monitor
+ * kernel's life cycle needs: is a kernel still there, is it a monitor
+ * kernel, shut it down.
+ */
+import { Kernel, ServerConnection } from '@jupyterlab/services';
+import { MARKER_EXPRESSION, readExpressionResult } from './kernelCode';
+
+/** What the server says about one kernel id. */
+export type KernelPresence = 'running' | 'gone' | 'unreachable';
+
+/**
+ * Ask the server whether a kernel exists, with `no_track_activity` so the
+ * question never counts as activity.
+ */
+export async function checkKernelOnServer(
+  settings: ServerConnection.ISettings,
+  id: string
+): Promise<KernelPresence> {
+  const url = `${settings.baseUrl.replace(/\/$/, '')}/api/kernels/${encodeURIComponent(id)}?no_track_activity=1`;
+  try {
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    if (response.status === 404) {
+      return 'gone';
+    }
+    // Anything else (200, a 5xx from a proxy) does not prove the kernel
+    // is gone; a proxy's 502/503 means the server is not reachable.
+    return response.status === 502 || response.status === 503
+      ? 'unreachable'
+      : 'running';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/** Shut a kernel down by id, best effort. */
+export async function shutdownById(
+  kernels: Kernel.IManager,
+  id: string
+): Promise<void> {
+  try {
+    await kernels.shutdown(id);
+  } catch {
+    // Already gone, or the server is away: nothing more to do.
+  }
+}
+
+/**
+ * Whether a running kernel has the probe loaded: a monitor kernel left by
+ * a page of another browser (or one whose record was lost). One silent
+ * execute, so it runs nothing visible and stores no history; a kernel that
+ * does not answer within `timeoutMs` (busy, or not Python after all) is
+ * taken for someone else's.
+ */
+export async function isMonitorKernel(
+  kernels: Kernel.IManager,
+  model: Kernel.IModel,
+  timeoutMs: number
+): Promise<boolean> {
+  let connection: Kernel.IKernelConnection | null = null;
+  try {
+    connection = kernels.connectTo({ model, handleComms: false });
+    const future = connection.requestExecute(
+      {
+        code: '',
+        silent: true,
+        store_history: false,
+        allow_stdin: false,
+        stop_on_error: false,
+        user_expressions: { marker: MARKER_EXPRESSION }
+      },
+      true
+    );
+    const reply = await withTimeout(future.done, timeoutMs);
+    if (!reply || reply.content.status !== 'ok') {
+      return false;
+    }
+    const result = readExpressionResult(
+      (reply.content.user_expressions ?? {})['marker']
+    );
+    return result?.status === 'ok' && result.data?.['text/plain'] === 'True';
+  } catch {
+    return false;
+  } finally {
+    // Dropping the connection leaves the kernel running.
+    connection?.dispose();
+  }
+}
+
+/** A new kernel id, chosen by the page (a version 4 UUID). */
+export function newKernelId(random: () => number = Math.random): string {
+  const hex = (n: number) =>
+    Array.from({ length: n }, () =>
+      Math.floor(random() * 16).toString(16)
+    ).join('');
+  const variant = (8 + Math.floor(random() * 4)).toString(16);
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(12)}`;
+}
+
+/** Resolve with the promise's value, or null after `ms` (or on failure). */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number
+): Promise<T | null> {
+  return new Promise<T | null>(resolve => {
+    const timer = setTimeout(() => resolve(null), ms);
+    void promise.then(
+      value => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(null);
+      }
+    );
+  });
+}
