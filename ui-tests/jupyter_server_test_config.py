@@ -26,5 +26,11 @@ if base_url:
 if os.environ.get("GALATA_GPU_SESSION_SERVER") == "off":
     c.ServerApp.jpserver_extensions.update({"jupyterlab_gpu_session": False})  # noqa: F821
 # The fake non-Python kernelspec (tests/fakes/jupyter) must not become the
-# default for new notebooks.
+# default for new notebooks...
 c.MappingKernelManager.default_kernel_name = "python3"  # noqa: F821
+# ...except on a server that has no Python kernelspec at all
+# (playwright.nopython.config.js): there it is the only one.
+if os.environ.get("GALATA_NO_PYTHON_KERNEL") == "1":
+    c.KernelSpecManager.ensure_native_kernel = False  # noqa: F821
+    c.KernelSpecManager.allowed_kernelspecs = {"fakelang"}  # noqa: F821
+    c.MappingKernelManager.default_kernel_name = "fakelang"  # noqa: F821
