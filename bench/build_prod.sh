@@ -3,7 +3,11 @@
 # so that the development install (a symlink to
 # jupyterlab_gpu_session/labextension) and lib/ are left untouched.
 #
-#   bash bench/build_prod.sh OUTDIR
+#   bash bench/build_prod.sh [--source-map] OUTDIR
+#
+# --source-map builds the same minified code plus a .js.map per file, for
+# bench/js_size_breakdown.js (what makes up the size); the measured build has
+# none, as the wheel's has none.
 #
 # Afterwards OUTDIR/labextensions/jupyterlab-gpu-session is the production
 # labextension: its static/ is what the size benchmark measures, and OUTDIR is
@@ -12,7 +16,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-out="$1"
+maps=0
+if [ "${1:-}" = --source-map ]; then
+  maps=1
+  shift
+fi
+out="$(mkdir -p "$1" && cd "$1" && pwd)"
 src="$out/src-copy"
 rm -rf "$out"
 mkdir -p "$src/jupyterlab_gpu_session" "$out/labextensions"
@@ -36,7 +45,13 @@ fi
 rm -rf "$src/lib" "$src/src/__tests__"
 ln -s "$repo/node_modules" "$src/node_modules"
 cd "$src"
-npm run --silent build:prod >"$out/build.log" 2>&1 || {
+if [ "$maps" = 1 ]; then
+  build() { npm run --silent clean && npm run --silent build:lib:prod &&
+    npm run --silent build:labextension -- --source-map; }
+else
+  build() { npm run --silent build:prod; }
+fi
+build >"$out/build.log" 2>&1 || {
   echo "production build failed; see $out/build.log" >&2
   tail -30 "$out/build.log" >&2
   exit 1

@@ -2,8 +2,9 @@
 
     python3 bench/summarize.py --tmp bench/.tmp --json OUT.json --md OUT.md
 
-Reads js_size.json, probe_cost.json and browser.json from --tmp (any may be
-missing: its rows say "not run"), adds the date, the machine and the versions,
+Reads js_size.json, js_size_raw.json, js_breakdown.json, peer_sizes.json,
+strip_check.json, probe_cost.json, heap.json, roundtrip_profile.json and
+browser.json from --tmp (any may be missing: its rows say "—"), adds the date, the machine and the versions,
 and compares each number with its budget in DESIGN.md section 6.
 """
 import argparse
@@ -52,7 +53,17 @@ def machine():
             mem = round(int(m.group(1)) / 1048576.0, 1) if m else None
     except OSError:
         pass
+    def loadavg(path):
+        try:
+            with open(path) as f:
+                return " ".join(f.read().split()[:3])
+        except OSError:
+            return None
+
     return {
+        "loadavg_at_start": loadavg(os.path.join(HERE, ".tmp", "loadavg_start")),
+        "loadavg_at_end": loadavg("/proc/loadavg"),
+        "processes_at_end": sum(1 for n in os.listdir("/proc") if n.isdigit()),
         "nproc": os.cpu_count(),
         "nproc_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "cpu_model": cpu,
@@ -100,11 +111,17 @@ def verdict(value, budget):
     return "pass" if value <= budget else "missed"
 
 
-def rows(size, probe, browser):
+def stat_text(s, digits=1):
+    return s and "median %s, p95 %s (n=%d)" % (
+        fmt(s["median"], "ms", digits), fmt(s["p95"], "ms", digits), s["n"])
+
+
+def rows(d):
     """(what, measured, budget, result, note) for each budget of section 6."""
+    size, probe, b = d.get("js_size"), d.get("probe_cost"), d.get("browser") or {}
+    raw, heap = d.get("js_size_raw"), d.get("heap")
     out = []
     sc = (probe or {}).get("scenarios", {})
-    b = browser or {}
 
     def scen(name):
         r = sc.get(name)
@@ -142,28 +159,41 @@ def rows(size, probe, browser):
                        ("roundtrip_kernel_busy", "notebook kernel busy (time.sleep)")):
         s = (b.get(key) or {}).get("stats_ms")
         out.append(("sample round trip browser -> kernel -> browser, " + label,
-                    s and "median %s, p95 %s (n=%d)" % (fmt(s["median"], "ms", 1), fmt(s["p95"], "ms", 1), s["n"]),
-                    "<= 25 ms median", verdict(s and s["median"], 25.0), ""))
+                    stat_text(s), "<= 25 ms median", verdict(s and s["median"], 25.0),
+                    "with the server part's TCP_NODELAY on kernel websockets"))
     s = (b.get("baseline_silent_execute") or {}).get("stats_ms")
     out.append(("reference: silent execute + trivial user expression, no probe",
-                s and "median %s, p95 %s (n=%d)" % (fmt(s["median"], "ms", 1), fmt(s["p95"], "ms", 1), s["n"]),
-                "no budget (reference ~18 ms)", "info",
-                "the floor of the round trip on this machine"))
+                stat_text(s), "no budget (reference ~18 ms)", "info",
+                "the floor of the round trip on this machine, with the server part"))
+    s = (b.get("roundtrip_no_notebook_stock_server") or {}).get("stats_ms")
+    s0 = (b.get("baseline_silent_execute_stock_server") or {}).get("stats_ms")
+    out.append(("sample round trip, no notebook, stock jupyter_server (server part's TCP_NODELAY off)",
+                s and "%s; floor (trivial expression) %s" % (
+                    stat_text(s), fmt(s0 and s0["median"], "ms", 1)),
+                "<= 25 ms median",
+                verdict(s and s["median"], 25.0) if s else "not measured",
+                "what the front end gets where the server part is not installed: Nagle + delayed ACK"))
     s = (b.get("roundtrip_fake_smi_two_gpus") or {}).get("stats_ms")
     out.append(("sample round trip, two simulated GPUs (fake nvidia-smi)",
-                s and "median %s, p95 %s (n=%d)" % (fmt(s["median"], "ms", 1), fmt(s["p95"], "ms", 1), s["n"]),
-                "<= 25 ms median", verdict(s and s["median"], 25.0),
+                stat_text(s), "<= 25 ms median", verdict(s and s["median"], 25.0),
                 "includes two runs of the Python fake nvidia-smi"))
     f = b.get("first_sample")
-    worst = f and max(f["runs_ms"]) if f else None
-    out.append(("first sample after opening the sidebar (monitor kernel start)",
+    worst = max(f["runs_ms"]) if f else None
+    out.append(("first sample after opening the sidebar, no monitor kernel running",
                 f and "first %d ms; runs %s ms" % (f["first_ms"], ", ".join(str(x) for x in f["runs_ms"])),
-                "<= 2.5 s", verdict(worst, 2500.0), "verdict on the slowest run"))
+                "<= 2.5 s", verdict(worst, 2500.0), "verdict on the slowest run; kernel start included"))
+    f = b.get("first_sample_kernel_running")
+    out.append(("first sample after opening the sidebar, monitor kernel running (notebook open)",
+                f and "shown after %s ms; next fresh sample after %s ms" % (
+                    ", ".join(str(x) for x in f["shown_ms"]), ", ".join(str(x) for x in f["fresh_ms"])),
+                "<= 2.5 s", verdict(f and max(max(f["shown_ms"]), max(f["fresh_ms"])), 2500.0),
+                "the latest sample shows at once; a fresh one comes with the next poll tick"))
     out.append(("all labextension JS, gzipped (%s build)" % ((size or {}).get("build") or "?"),
-                size and "%d bytes = %.1f kB = %.1f KiB; largest %s %d bytes" % (
+                size and "%d bytes = %.1f kB = %.1f KiB; largest %s %d bytes%s" % (
                     size["total_gzip_bytes"], size["total_gzip_bytes"] / 1000.0,
                     size["total_gzip_bytes"] / 1024.0, size["largest"]["file"],
-                    size["largest"]["gzip_bytes"]),
+                    size["largest"]["gzip_bytes"],
+                    "; %d bytes with the probe not stripped" % raw["total_gzip_bytes"] if raw else ""),
                 "<= 30 KB", verdict(size and size["total_gzip_bytes"], 30000),
                 "gzip -9 of static/*.js; also %s against 30 KiB" % (
                     verdict(size and size["total_gzip_bytes"], 30 * 1024)) if size else ""))
@@ -173,21 +203,38 @@ def rows(size, probe, browser):
                 s and "median %s, p95 %s (%s points per line)" % (
                     fmt(s["median"], "ms", 2), fmt(s["p95"], "ms", 2), r.get("history_points_per_line")),
                 "<= 4 ms", verdict(s and s["median"], 4.0),
-                "render() of the panel: 3 plots, 5 lines (4 with values); paint not included"))
-    out.append(("JS heap growth over a simulated 24 h session", None, "<= 1 MB",
-                "not measured", "not implemented in bench/"))
+                "render() of the panel: 3 plots (the product has 3), 5 lines (4 with values); paint not included"))
+    out.append(("JS heap growth over a simulated 24 h session (Node: monitor, history, parser)",
+                heap and "%.3f MB after 1 h, %.3f MB after %d h: %+.3f MB (%d samples)" % (
+                    heap["heap_1h_bytes"] / 1e6, heap["heap_24h_bytes"] / 1e6, heap["hours"],
+                    heap["growth_1h_to_end_bytes"] / 1e6, heap["samples"]),
+                "<= 1 MB", verdict(heap and heap["growth_1h_to_end_bytes"], 1e6)
+                if heap and heap["hours"] >= 24 else "not measured",
+                "heapUsed + arrayBuffers after gc; views not included"))
+    hb = b.get("heap_browser")
+    out.append(("JS heap growth, live page in Chromium (views included)",
+                hb and "%.2f MB after 1 h, %.2f MB after %d h: %+.3f MB (%d samples)" % (
+                    hb["heap_1h_bytes"] / 1e6, hb["heap_end_bytes"] / 1e6, hb["hours"],
+                    hb["growth_1h_to_end_bytes"] / 1e6, hb["samples"]),
+                "<= 1 MB over 24 h",
+                (verdict(hb["growth_1h_to_end_bytes"], 1e6) if hb["hours"] >= 24 else
+                 "info (%d h; BENCH_FULL=1 runs 24 h)" % hb["hours"]) if hb else "not measured",
+                "CDP Runtime.getHeapUsage after collectGarbage; the whole page's heap"))
     o = b.get("overhead")
     out.append(("monitor overhead at the default cadence, kernel + server",
-                o and "%.3f %% (kernel %.3f %%, server +%.3f %%), %ds window" % (
+                o and "%.3f %% (kernel %.3f %%, server +%.3f %%), %d s windows, %d samples" % (
                     o["total_percent_of_one_cpu"], o["kernel_cpu_percent"],
-                    max(0.0, o["server_cpu_percent_on"] - o["server_cpu_percent_off"]), o["window_s"]),
+                    max(0.0, o["server_cpu_percent_on"] - o["server_cpu_percent_off"]),
+                    o["window_s"], o.get("samples_in_window") or 0),
                 "<= 0.5 % of one CPU", verdict(o and o["total_percent_of_one_cpu"], 0.5),
-                "/proc ticks (10 ms): coarse; browser CPU not included"))
+                "/proc schedstat (ns); browser CPU not included"))
     out.append(("monitor kernel memory",
-                o and o.get("kernel_rss_mb") is not None and "%.1f MB RSS (%.1f MiB)" % (
-                    o["kernel_rss_mb"], o["kernel_rss_mib"]) or None,
+                o and o.get("kernel_rss_mb") is not None and "%.1f MB RSS (%.1f MiB)%s" % (
+                    o["kernel_rss_mb"], o["kernel_rss_mib"],
+                    "; %+.1f MB over the window" % o["kernel_rss_growth_mb"]
+                    if o.get("kernel_rss_growth_mb") is not None else "") or None,
                 "<= 60 MB RSS", verdict(o and o.get("kernel_rss_mb"), 60.0),
-                "VmRSS after ~20 samples, CPU-only host"))
+                "VmRSS at the end of the window, CPU-only host"))
     return out
 
 
@@ -197,8 +244,12 @@ def markdown(doc, table):
         "# Benchmark results",
         "",
         "- date: %s" % doc["date"],
+        "- mode: %s" % ("BENCH_FULL=1" if doc.get("full") else "default (BENCH_FULL=1 for the long windows)"),
         "- machine: %s CPUs (%s usable), %s, %s GiB RAM, Linux %s, no GPU" % (
             m["nproc"], m["nproc_usable"], m["cpu_model"], m["memory_gib"], m["kernel"]),
+        "- load average (1, 5, 15 min) at the start: %s, at the end: %s; %s processes at the end "
+        "(other work on the machine inflates the timings)" % (
+            m.get("loadavg_at_start"), m.get("loadavg_at_end"), m.get("processes_at_end")),
         "- versions: Python %s, JupyterLab %s, jupyter_server %s, ipykernel %s, %s, node %s, "
         "@playwright/test %s, galata %s, psutil %s" % (
             v["python"], v["jupyterlab"], v["jupyter_server"], v["ipykernel"], v["chromium"],
@@ -232,6 +283,64 @@ def markdown(doc, table):
             lines.append("- %s: %s" % (k, "n/a" if val is None else "%.2fx" % val))
         for n in p.get("notes", []):
             lines.append("- note: %s" % n)
+    size, peers = doc.get("js_size"), (doc.get("peer_sizes") or {}).get("peers") or {}
+    if size and not peers:
+        lines += ["", "Peers' labextension sizes: not measured (no wheel could be downloaded; "
+                  "see bench/peer_sizes.py)."]
+    if size or peers:
+        lines += ["", "## Labextension JS, gzipped: ours and the peers'", "",
+                  "| labextension | version | .js files | gzipped | ratio to ours |", "|---|---|---|---|---|"]
+        ours = size and size["total_gzip_bytes"]
+        if size:
+            lines.append("| jupyterlab-gpu-session (this build) | %s | %d | %d bytes | 1.00x |" % (
+                doc["versions"].get("jupyterlab-gpu-session"), len(size["files"]), ours))
+        raw = doc.get("js_size_raw")
+        if raw:
+            lines.append("| jupyterlab-gpu-session, probe not stripped | | %d | %d bytes | %.2fx |" % (
+                len(raw["files"]), raw["total_gzip_bytes"],
+                raw["total_gzip_bytes"] / float(ours) if ours else float("nan")))
+        for dist, r in peers.items():
+            lines.append("| %s (wheel) | %s | %d | %d bytes | %s |" % (
+                dist, r["version"], len(r["files"]), r["total_gzip_bytes"],
+                "%.2fx" % (r["total_gzip_bytes"] / float(ours)) if ours else "n/a"))
+    br = doc.get("js_breakdown")
+    if br:
+        lines += ["", "## What the gzipped size is made of (source-mapped copy of the build)", "",
+                  "Gzip is not additive: \"saved if removed\" is how much smaller the gzipped "
+                  "chunk gets without that source's bytes.", "",
+                  "| source | minified bytes | gzip saved if removed | gzip alone |", "|---|---|---|---|"]
+        for e in br["sources"][:15]:
+            lines.append("| %s | %d | %d | %d |" % (e["source"], e["raw_bytes"], e["gzip_marginal"],
+                                                  e["gzip_alone"]))
+        lines += ["", "By group: " + ", ".join("%s %d" % (g["group"], g["gzip_marginal"])
+                                               for g in br["groups"][:10])]
+    sc = doc.get("strip_check")
+    if sc:
+        lines += ["", "## The bundled probe source", "",
+                  "- %s: %d -> %d bytes, gzip %d -> %d bytes; same syntax tree as probe.py "
+                  "without docstrings: %s" % (
+                      "stripped" if sc["stripped"] else "NOT stripped", sc["original_bytes"],
+                      sc["bundled_bytes"], sc["original_gzip_bytes"], sc["bundled_gzip_bytes"],
+                      sc["same_syntax_tree"])]
+        for name, r in sc["scenarios"].items():
+            lines.append("- %s: %s" % (name, "error" if "error" in r else ", ".join(
+                "%s %s" % (k, v) for k, v in r.items() if k.startswith("same"))))
+        if sc.get("pytest"):
+            lines.append("- pytest (probe tests) on the bundled source: %s" % sc["pytest"]["summary"])
+        if sc.get("failures"):
+            lines.append("- FAILURES: %s" % "; ".join(sc["failures"]))
+    rp = doc.get("roundtrip_profile")
+    if rp:
+        lines += ["", "## Round trip without the browser (bench/roundtrip_profile.py, ms, n=%d)" % rp["n"], "",
+                  "| path | expression | done median | p95 | reply | iopub idle | to kernel | back |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for path, cases in rp["paths"].items():
+            for name, r in cases.items():
+                g = lambda k: r.get(k, {}).get("median")  # noqa: E731
+                lines.append("| %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s |" % (
+                    path, name, g("done_ms"), r["done_ms"]["p95"], g("reply_ms"), g("idle_ms"),
+                    "%.2f" % g("to_kernel_ms") if g("to_kernel_ms") is not None else "—",
+                    "%.2f" % g("back_ms") if g("back_ms") is not None else "—"))
     return "\n".join(lines) + "\n"
 
 
@@ -241,24 +350,25 @@ def main(argv=None):
     ap.add_argument("--json", default=os.path.join(HERE, "results", "latest.json"))
     ap.add_argument("--md", default=os.path.join(HERE, "results", "latest.md"))
     ap.add_argument("--failed", default="")
+    ap.add_argument("--full", default="0")
     a = ap.parse_args(argv)
-    size = load(os.path.join(a.tmp, "js_size.json"))
-    probe = load(os.path.join(a.tmp, "probe_cost.json"))
-    browser = load(os.path.join(a.tmp, "browser.json"))
+    parts = {name: load(os.path.join(a.tmp, name + ".json")) for name in (
+        "js_size", "js_size_raw", "js_breakdown", "peer_sizes", "strip_check", "probe_cost",
+        "heap", "roundtrip_profile", "browser")}
+    browser = parts["browser"]
     served = (browser or {}).get("served_labextension") or {}
-    table = rows(size, probe, browser)
+    table = rows(parts)
     doc = {
         "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         "machine": machine(),
         "versions": versions(),
         "served_build": ("production" if served.get("production") else
                          "development/unknown (%s)" % served.get("load")) if served else "not run",
+        "full": a.full == "1",
         "failed_steps": [s for s in a.failed.split(";") if s],
         "budgets": [dict(zip(("what", "measured", "budget", "result", "note"), r)) for r in table],
-        "js_size": size,
-        "probe_cost": probe,
-        "browser": browser,
     }
+    doc.update(parts)
     for path, text in ((a.json, json.dumps(doc, indent=2) + "\n"), (a.md, markdown(doc, table))):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path + ".tmp", "w") as f:

@@ -5,8 +5,11 @@
  * so run it with that Playwright:
  *   ui-tests/node_modules/.bin/playwright test -c bench/browser/playwright.config.js
  * bench/run does that. The Jupyter server reuses the browser tests' server
- * configuration on its own port (8898, the tests use 8899) and its own root
- * directory under bench/.tmp. BENCH_JUPYTER_PATH, when set, goes first on
+ * configuration (through jupyter_server_bench_config.py) on its own port
+ * (GALATA_PORT, default 8898; the tests use 8899) and its own root directory
+ * under bench/.tmp. BENCH_SERVER_NODELAY=0 turns off the server part's
+ * TCP_NODELAY on kernel websockets (jupyterlab_gpu_session/nodelay.py), for
+ * the comparison with a stock jupyter_server. BENCH_JUPYTER_PATH, when set, goes first on
  * JUPYTER_PATH, so that the production build made by bench/build_prod.sh is
  * the labextension JupyterLab serves.
  */
@@ -69,7 +72,7 @@ module.exports = {
     }
   },
   webServer: {
-    command: `jupyter lab --config ${path.join(uiTests, 'jupyter_server_test_config.py')} > ${path.join(tmp, 'server.log')} 2>&1`,
+    command: `jupyter lab --config ${path.join(__dirname, 'jupyter_server_bench_config.py')} > ${path.join(tmp, process.env.BENCH_SERVER_NODELAY === '1' ? 'server-nodelay.log' : 'server.log')} 2>&1`,
     cwd: tmp,
     url: `http://localhost:${port}/lab`,
     timeout: 120000,
@@ -79,6 +82,8 @@ module.exports = {
       PATH,
       TMPDIR: tmp,
       GALATA_PORT: port,
+      // the browser tests' base_url variant is not benchmarked
+      GALATA_BASE_URL: '',
       JUPYTERLAB_GALATA_ROOT_DIR: path.join(tmp, 'root'),
       ...(jupyterPath ? { JUPYTER_PATH: jupyterPath } : {}),
       FAKE_NVIDIA_SMI_REPLAY: path.join(fixtures, 'two-gpu-query-gpu.csv'),

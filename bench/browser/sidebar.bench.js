@@ -48,6 +48,9 @@ const FIRST_SAMPLE_REPEATS = Number(
 const HISTORY_POINTS = Number(process.env.BENCH_HISTORY_POINTS || 300);
 
 const OVERHEAD_WINDOW_S = Number(process.env.BENCH_OVERHEAD_WINDOW_S || 60);
+const HEAP_HOURS = Number(process.env.BENCH_HEAP_HOURS || 24);
+// appended to the keys of the round-trip results (the BENCH_SERVER_NODELAY run)
+const KEY_SUFFIX = process.env.BENCH_KEY_SUFFIX || '';
 const CLK_TCK = 100; // USER_HZ on Linux
 
 // --------------------------------------------------------------------------
@@ -75,6 +78,27 @@ function procStat(pid) {
   const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+}
+
+/**
+ * CPU of a process: run time in ns summed over its live threads
+ * (/proc/PID/task/TID/schedstat, first field), and utime + stime ticks of
+ * the whole process (/proc/PID/stat, which also counts exited threads).
+ */
+function procCpu(pid) {
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(
+        fs
+          .readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1')
+          .split(' ')[0]
+      );
+    } catch {
+      // the thread ended
+    }
+  }
+  return { ns, ticks: procStat(pid).ticks };
 }
 
 function vmRss(pid) {
@@ -252,10 +276,79 @@ test.describe('CPU-only host', () => {
     });
   });
 
+  test('first sample with the monitor kernel already running', async ({
+    page
+  }) => {
+    // A notebook is open, so the monitor runs (and its kernel with it) while
+    // the sidebar is closed; opening the sidebar then needs no kernel start.
+    // Timed from gpu-session:open: until the visible sidebar shows a sample
+    // (the one the monitor already has), and until the next fresh sample
+    // arrives (the count grows). Open, close, reopen: 5 times.
+    await page.evaluate(() => window.jupyterapp.shell.collapseRight());
+    await page.notebook.createNew('first-sample.ipynb');
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            sidebar =>
+              Number(
+                document.querySelector(sidebar)?.dataset.sampleCount || '0'
+              ),
+            SIDEBAR
+          ),
+        { timeout: 60000 }
+      )
+      .toBeGreaterThan(0);
+    const runs = [];
+    for (let i = 0; i < FIRST_SAMPLE_REPEATS; i++) {
+      const kernelsBefore = (await runningKernels(page)).length;
+      const t = await page.evaluate(async sidebar => {
+        const node = () => document.querySelector(sidebar);
+        const count = () => Number(node()?.dataset.sampleCount || '0');
+        const before = count();
+        const t0 = performance.now();
+        await window.jupyterapp.commands.execute('gpu-session:open');
+        let shown = null;
+        let fresh = null;
+        const deadline = t0 + 30000;
+        while (
+          (shown === null || fresh === null) &&
+          performance.now() < deadline
+        ) {
+          const n = node();
+          const visible = !!n && n.offsetParent !== null;
+          if (shown === null && visible && count() > 0) {
+            shown = performance.now() - t0;
+          }
+          if (fresh === null && count() > before) {
+            fresh = performance.now() - t0;
+          }
+          await new Promise(resolve => requestAnimationFrame(resolve));
+        }
+        return { shown, fresh };
+      }, SIDEBAR);
+      expect(t.shown).not.toBeNull();
+      expect(t.fresh).not.toBeNull();
+      runs.push({ ...t, kernels_before: kernelsBefore });
+      await page.evaluate(() => window.jupyterapp.shell.collapseRight());
+      await page.waitForTimeout(1000);
+    }
+    // the monitor kernel never stopped: the notebook's kernel and it
+    expect((await runningKernels(page)).length).toBe(2);
+    record('first_sample_kernel_running', {
+      what: 'gpu-session:open with a notebook open (the monitor and its kernel already running): until the visible sidebar shows a sample (shown), and until the next fresh sample (fresh)',
+      shown_ms: runs.map(r => Math.round(r.shown)),
+      fresh_ms: runs.map(r => Math.round(r.fresh)),
+      kernels_before: runs.map(r => r.kernels_before),
+      shown_stats_ms: stats(runs.map(r => r.shown)),
+      fresh_stats_ms: stats(runs.map(r => r.fresh))
+    });
+  });
+
   test('round trip, no notebook', async ({ page }) => {
     await openAndWait(page);
     const r = await timeRefreshes(page, ROUNDTRIPS);
-    record('roundtrip_no_notebook', {
+    record('roundtrip_no_notebook' + KEY_SUFFIX, {
       discarded: r.discarded,
       stats_ms: stats(r.times)
     });
@@ -292,7 +385,7 @@ test.describe('CPU-only host', () => {
       },
       { n: ROUNDTRIPS, warmup: 5 }
     );
-    record('baseline_silent_execute', {
+    record('baseline_silent_execute' + KEY_SUFFIX, {
       what: 'silent execute_request with user_expressions {x: "1"} to a fresh ipykernel, no probe',
       stats_ms: stats(base)
     });
@@ -332,10 +425,17 @@ test.describe('CPU-only host', () => {
 });
 
 test.describe('monitor overhead (CPU-only host)', () => {
-  test('kernel + server CPU at the default cadence, kernel RSS', async ({
+  test('kernel + server CPU and memory at the default cadence', async ({
     page
   }) => {
+    // "on": sidebar open, no notebook, default interval, for windowS; "off":
+    // the same page with the sidebar closed (monitor kernel shut down), for
+    // windowS again. CPU from /proc: schedstat run time (ns) summed over the
+    // threads of each process, and utime + stime ticks (10 ms) as a
+    // cross-check. The server's share is its CPU "on" minus "off".
+    // windowS must stay under the idle pause (10 min without input).
     const windowS = OVERHEAD_WINDOW_S;
+    test.setTimeout(2 * windowS * 1000 + 180000);
     await waitNoKernels(page);
     await openAndWait(page);
     const kernels = await runningKernels(page);
@@ -345,46 +445,64 @@ test.describe('monitor overhead (CPU-only host)', () => {
     const serverPid = procStat(kernelPid).ppid;
     const count = () =>
       page.locator(SIDEBAR).getAttribute('data-sample-count').then(Number);
+    const snap = async withKernel => ({
+      k: withKernel ? procCpu(kernelPid) : null,
+      s: procCpu(serverPid),
+      kRss: withKernel ? vmRss(kernelPid) : null,
+      sRss: vmRss(serverPid),
+      n: withKernel ? await count() : null,
+      t: Date.now()
+    });
     // on: the sidebar polls at the default interval
     await page.waitForTimeout(3000);
-    const on0 = {
-      k: procStat(kernelPid).ticks,
-      s: procStat(serverPid).ticks,
-      n: await count(),
-      t: Date.now()
-    };
+    const on0 = await snap(true);
     await page.waitForTimeout(windowS * 1000);
-    const on1 = {
-      k: procStat(kernelPid).ticks,
-      s: procStat(serverPid).ticks,
-      n: await count(),
-      t: Date.now()
-    };
-    const rss = vmRss(kernelPid);
+    const on1 = await snap(true);
     // off: sidebar closed, monitor kernel shut down; the same page idles
     await page.evaluate(() => window.jupyterapp.shell.collapseRight());
     await waitNoKernels(page);
     await page.waitForTimeout(3000);
-    const off0 = { s: procStat(serverPid).ticks, t: Date.now() };
+    const off0 = await snap(false);
     await page.waitForTimeout(windowS * 1000);
-    const off1 = { s: procStat(serverPid).ticks, t: Date.now() };
-    const pct = (ticks, ms) => (100 * ticks) / CLK_TCK / (ms / 1000);
-    const kernelPct = pct(on1.k - on0.k, on1.t - on0.t);
-    const serverOn = pct(on1.s - on0.s, on1.t - on0.t);
-    const serverOff = pct(off1.s - off0.s, off1.t - off0.t);
+    const off1 = await snap(false);
+    const pctNs = (a, b, ms) => (100 * (b.ns - a.ns)) / 1e6 / ms;
+    const pctTicks = (a, b, ms) =>
+      (100 * (b.ticks - a.ticks)) / CLK_TCK / (ms / 1000);
+    const onMs = on1.t - on0.t;
+    const offMs = off1.t - off0.t;
+    const r3 = x => Math.round(x * 1000) / 1000;
+    const kernelPct = pctNs(on0.k, on1.k, onMs);
+    const serverOn = pctNs(on0.s, on1.s, onMs);
+    const serverOff = pctNs(off0.s, off1.s, offMs);
+    const mb = b => (b === null ? null : Math.round((b / 1e6) * 10) / 10);
     record('overhead', {
-      what: 'CPU of the monitor kernel, and extra CPU of the Jupyter server with the monitor on vs off, sidebar open, no notebook, default interval; /proc tick counts (10 ms resolution)',
+      what: 'CPU of the monitor kernel, and extra CPU of the Jupyter server with the monitor on vs off, sidebar open, no notebook, default interval; /proc/PID/task/*/schedstat run time (ns), ticks as a cross-check; RSS at the start and end of the window',
       window_s: windowS,
       samples_in_window: on1.n - on0.n,
-      kernel_cpu_percent: Math.round(kernelPct * 1000) / 1000,
-      server_cpu_percent_on: Math.round(serverOn * 1000) / 1000,
-      server_cpu_percent_off: Math.round(serverOff * 1000) / 1000,
-      total_percent_of_one_cpu:
-        Math.round((kernelPct + Math.max(0, serverOn - serverOff)) * 1000) /
-        1000,
-      kernel_rss_mb: rss === null ? null : Math.round((rss / 1e6) * 10) / 10,
+      kernel_cpu_percent: r3(kernelPct),
+      server_cpu_percent_on: r3(serverOn),
+      server_cpu_percent_off: r3(serverOff),
+      total_percent_of_one_cpu: r3(
+        kernelPct + Math.max(0, serverOn - serverOff)
+      ),
+      ticks: {
+        kernel_cpu_percent: r3(pctTicks(on0.k, on1.k, onMs)),
+        server_cpu_percent_on: r3(pctTicks(on0.s, on1.s, onMs)),
+        server_cpu_percent_off: r3(pctTicks(off0.s, off1.s, offMs))
+      },
+      kernel_cpu_ms_per_sample: r3(
+        (on1.k.ns - on0.k.ns) / 1e6 / (on1.n - on0.n)
+      ),
+      kernel_rss_mb: mb(on1.kRss),
       kernel_rss_mib:
-        rss === null ? null : Math.round((rss / 1048576) * 10) / 10
+        on1.kRss === null ? null : Math.round((on1.kRss / 1048576) * 10) / 10,
+      kernel_rss_start_mb: mb(on0.kRss),
+      kernel_rss_growth_mb: mb(on1.kRss - on0.kRss),
+      server_rss_mb: {
+        on_start: mb(on0.sRss),
+        on_end: mb(on1.sRss),
+        off_end: mb(off1.sRss)
+      }
     });
   });
 });
@@ -457,6 +575,133 @@ test.describe('two simulated GPUs (fake nvidia-smi)', () => {
       canvases: render.canvases,
       js_ms: stats(render.js),
       js_plus_layout_ms: stats(render.withLayout)
+    });
+  });
+  test('JS heap after a simulated 24 h session', async ({ page }) => {
+    // The live page with the production build: the real monitor, history,
+    // sidebar (visible, plots drawn), status item and warnings, fed one
+    // sample per simulated interval. Only the kernel is replaced: after the
+    // first real sample, the monitor's transport hands back copies of that
+    // sample (with its timestamp moved on), and the clock (Date.now and the
+    // clocks the monitor and the panel captured) is simulated, so a day
+    // passes in minutes. Heap: CDP HeapProfiler.collectGarbage (twice), then
+    // Runtime.getHeapUsage, after each simulated hour.
+    test.setTimeout(HEAP_HOURS * 120000 + 120000);
+    await openAndWait(page);
+    await expect(page.locator(`${SIDEBAR} .jp-GpuSession-gpu`)).toHaveCount(2);
+    const setup = await page.evaluate(sidebar => {
+      const app = window.jupyterapp;
+      let panel = null;
+      for (const w of app.shell.widgets('right')) {
+        if (w.id === sidebar.slice(1)) {
+          panel = w;
+        }
+      }
+      const monitor = panel && panel._monitor;
+      if (!monitor || !monitor._transport || !monitor.sample) {
+        return { error: 'sidebar, monitor, transport or sample not found' };
+      }
+      const realNow = Date.now;
+      const sim = { t: realNow(), realNow };
+      const template = JSON.parse(JSON.stringify(monitor.sample));
+      const real = monitor._transport;
+      if (monitor._poll && typeof monitor._poll.stop === 'function') {
+        void monitor._poll.stop();
+      }
+      const clock = () => sim.t;
+      Date.now = clock;
+      if (monitor._now === realNow) {
+        monitor._now = clock;
+      }
+      if (panel._now === realNow) {
+        panel._now = clock;
+      }
+      monitor._transport = {
+        description: 'bench stand-in',
+        isDisposed: false,
+        async request() {
+          const sample = JSON.parse(JSON.stringify(template));
+          sample.timestamp = sim.t / 1000;
+          return { kind: 'sample', sample };
+        },
+        async stop() {},
+        dispose() {}
+      };
+      window.__gpuSessionHeapBench = { monitor, panel, sim, real };
+      // let go of the real monitor kernel: nothing uses it any more
+      void real.stop();
+      return {
+        intervalMs: monitor.settings.intervalMs,
+        visible: panel.isVisible
+      };
+    }, SIDEBAR);
+    expect(setup.error).toBeUndefined();
+    const perHour = Math.round(3600000 / setup.intervalMs);
+    // galata's page is a proxy: CDP wants the Playwright page behind it
+    const cdp = await page.context().newCDPSession(page.page ?? page);
+    await cdp.send('HeapProfiler.enable');
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await cdp.send('HeapProfiler.collectGarbage');
+      return cdp.send('Runtime.getHeapUsage');
+    };
+    const byHour = [await heap()];
+    const wall = [];
+    for (let h = 1; h <= HEAP_HOURS; h++) {
+      const ms = await page.evaluate(
+        async ({ n, interval }) => {
+          const { monitor, sim } = window.__gpuSessionHeapBench;
+          // a macrotask between samples, as between two real ticks, without
+          // setTimeout's 4 ms clamp; a frame every 60 samples
+          const channel = new MessageChannel();
+          const yieldTask = () =>
+            new Promise(resolve => {
+              channel.port1.onmessage = () => resolve();
+              channel.port2.postMessage(null);
+            });
+          const t0 = performance.now();
+          for (let i = 0; i < n; i++) {
+            sim.t += interval;
+            await monitor.refresh();
+            await yieldTask();
+            if (i % 60 === 59) {
+              await new Promise(resolve => requestAnimationFrame(resolve));
+            }
+          }
+          channel.port1.close();
+          return performance.now() - t0;
+        },
+        { n: perHour, interval: setup.intervalMs }
+      );
+      wall.push(ms);
+      byHour.push(await heap());
+    }
+    const end = await page.evaluate(() => {
+      const { monitor, panel, sim } = window.__gpuSessionHeapBench;
+      Date.now = sim.realNow;
+      return {
+        samples: monitor.sampleCount,
+        historyPoints: monitor.history.length,
+        sampleCountShown: Number(panel.node.dataset.sampleCount || '0'),
+        domNodes: document.getElementsByTagName('*').length
+      };
+    });
+    const used = byHour.map(u => u.usedSize);
+    const last = used.length - 1;
+    record('heap_browser', {
+      what: 'Chromium JS heap (Runtime.getHeapUsage usedSize after HeapProfiler.collectGarbage x2) of the live page, the monitor fed one copied sample per simulated interval, sidebar visible',
+      hours: HEAP_HOURS,
+      interval_ms: setup.intervalMs,
+      samples: end.samples,
+      history_points: end.historyPoints,
+      dom_nodes_at_end: end.domNodes,
+      heap_start_bytes: used[0],
+      heap_1h_bytes: used[1],
+      heap_end_bytes: used[last],
+      growth_1h_to_end_bytes: last >= 1 ? used[last] - used[1] : null,
+      heap_by_hour_bytes: used,
+      heap_usage_by_hour: byHour,
+      simulated_hour_wall_ms: wall.map(x => Math.round(x))
     });
   });
 });
