@@ -34,6 +34,9 @@ import {
 export { PROBE_MODULE } from './kernelCode';
 export { checkKernelOnServer, KernelPresence } from './serverKernels';
 
+/** How long the server may take to say whether a kernel is there. */
+const SERVER_CHECK_TIMEOUT_MS = 3000;
+
 /** What one probe request came back with. */
 export type ProbeOutcome =
   | {
@@ -167,7 +170,11 @@ export class MonitorKernelTransport implements IProbeTransport {
           kernel.isDisposed ||
           kernel.connectionStatus !== 'connected');
       if (!orphaned) {
-        return { kind: 'busy' };
+        // Still waiting past the timeout: say again whether it is the
+        // server that is gone, so "disconnected" holds until it is back.
+        return this._now() - this._inFlightSince > timeoutMs
+          ? this._noAnswer()
+          : { kind: 'busy' };
       }
       this._inFlight = null;
     }
@@ -175,6 +182,7 @@ export class MonitorKernelTransport implements IProbeTransport {
     const work = this._run(request, tag);
     this._inFlight = work;
     this._inFlightKernel = this._kernel;
+    this._inFlightSince = this._now();
     // The slot frees only when the kernel really answers, so a slow kernel
     // never gets a second request queued behind the first.
     void work.finally(() => {
@@ -185,7 +193,7 @@ export class MonitorKernelTransport implements IProbeTransport {
     const outcome = await withTimeout(work, timeoutMs);
     // A reply that arrives after a newer request was sent is dropped.
     if (outcome === null || tag !== this._sequence) {
-      return { kind: 'timeout' };
+      return this._noAnswer();
     }
     if (outcome.kind === 'sample') {
       if (this._kernel) {
@@ -368,6 +376,25 @@ export class MonitorKernelTransport implements IProbeTransport {
     this._startFailures = 0;
     await this._ensureLoaded(kernel);
     return kernel;
+  }
+
+  /**
+   * No answer in time: a slow kernel, or a server that went away without
+   * closing the connection (network lost, laptop lid closed), which only
+   * a question to the server tells apart.
+   */
+  private async _noAnswer(): Promise<ProbeOutcome> {
+    const kernel = this._inFlightKernel ?? this._kernel;
+    if (!kernel) {
+      return { kind: 'timeout' };
+    }
+    const presence = await withTimeout(
+      this._checkKernel(kernel.id),
+      SERVER_CHECK_TIMEOUT_MS
+    );
+    return presence === 'running' || presence === 'gone'
+      ? { kind: 'timeout' }
+      : { kind: 'disconnected', error: 'The server does not answer.' };
   }
 
   /**
@@ -640,6 +667,7 @@ export class MonitorKernelTransport implements IProbeTransport {
   private _now: () => number;
   private _registry: MonitorKernelRegistry;
   private _checkKernel: (id: string) => Promise<KernelPresence>;
+  private _inFlightSince = 0;
   private _shareWindowMs: number;
   private _backoffMs: number;
   private _maxBackoffMs: number;

@@ -1,5 +1,9 @@
 import { Kernel, KernelSpec } from '@jupyterlab/services';
-import { MonitorKernelTransport, ProbeOutcome } from '../transport';
+import {
+  KernelPresence,
+  MonitorKernelTransport,
+  ProbeOutcome
+} from '../transport';
 import { NO_PYTHON_KERNELSPEC } from '../kernelspec';
 import { PROBE_SOURCE } from '../probeSource';
 import { IProbeRequest } from '../protocol';
@@ -57,16 +61,30 @@ function expectSample(outcome: ProbeOutcome) {
   return outcome.sample;
 }
 
+/** What the fake server says about a kernel id. */
+function presence(kernels: PythonKernel[], id: string): KernelPresence {
+  return kernels.some(kernel => kernel.id === id && kernel.status !== 'dead')
+    ? 'running'
+    : 'gone';
+}
+
+let serverUp = true;
+
 describe('MonitorKernelTransport', () => {
   let kernels: PythonKernel[];
   let transport: MonitorKernelTransport;
 
   beforeEach(() => {
+    serverUp = true;
     kernels = [];
     transport = new MonitorKernelTransport(
       services(PYTHON_SPECS, kernels),
       PROBE_SOURCE,
-      () => null
+      () => null,
+      {
+        checkKernel: async id =>
+          serverUp ? presence(kernels, id) : 'unreachable'
+      }
     );
   });
 
@@ -106,6 +124,20 @@ describe('MonitorKernelTransport', () => {
     expect(await slow).toEqual({ kind: 'timeout' });
     await new Promise(resolve => setTimeout(resolve, 400));
     kernels[0].delayMs = 0;
+    expectSample(await transport.request(REQUEST, 20000));
+  });
+
+  it('tells a server that stopped answering from a slow kernel', async () => {
+    expectSample(await transport.request(REQUEST, 20000));
+    kernels[0].delayMs = 300;
+    serverUp = false;
+    expect(await transport.request(REQUEST, 50)).toEqual({
+      kind: 'disconnected',
+      error: 'The server does not answer.'
+    });
+    await new Promise(resolve => setTimeout(resolve, 400));
+    kernels[0].delayMs = 0;
+    serverUp = true;
     expectSample(await transport.request(REQUEST, 20000));
   });
 
