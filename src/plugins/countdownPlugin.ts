@@ -6,7 +6,6 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Notification } from '@jupyterlab/apputils';
 import { NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
@@ -16,6 +15,7 @@ import { Widget } from '@lumino/widgets';
 import { fetchServerLimits } from '../countdown/limitsClient';
 import { SessionClock } from '../countdown/sessionClock';
 import { readCountdownSettings } from '../countdown/settings';
+import { followSettings } from './followSettings';
 import {
   CountdownSection,
   countdownStatusText
@@ -151,43 +151,24 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     app.restored.then(() => void limits.refresh()).catch(() => undefined);
     void ticker;
 
-    if (settingRegistry) {
-      void settingRegistry
-        .load(PluginIDs.countdown)
-        .then(settings => {
-          const apply = () => {
-            const { settings: values, problems } = readCountdownSettings(
-              settings.composite as { [key: string]: unknown }
-            );
-            if (problems.length) {
-              Notification.warning(
-                trans.__(
-                  'GPU Session countdown settings ignored: %1',
-                  problems.join('; ')
-                ),
-                { autoClose: 8000 }
-              );
-            }
-            clock.setSettings(values);
-            monitor.setCheckpointGlobs(values.checkpointGlobs);
-            if (
-              values.desktopNotifications &&
-              'Notification' in window &&
-              window.Notification.permission === 'default'
-            ) {
-              // Asked only once the user turned desktop warnings on.
-              void window.Notification.requestPermission();
-            }
-          };
-          settings.changed.connect(apply);
-          apply();
-        })
-        .catch(reason =>
-          console.error(
-            'jupyterlab-gpu-session: countdown settings not loaded',
-            reason
-          )
-        );
-    }
+    followSettings(
+      settingRegistry,
+      PluginIDs.countdown,
+      'countdown',
+      readCountdownSettings,
+      values => {
+        clock.setSettings(values);
+        monitor.setCheckpointGlobs(values.checkpointGlobs);
+        if (
+          values.desktopNotifications &&
+          'Notification' in window &&
+          window.Notification.permission === 'default'
+        ) {
+          // Asked only once the user turned desktop warnings on.
+          void window.Notification.requestPermission();
+        }
+      },
+      trans
+    );
   }
 };

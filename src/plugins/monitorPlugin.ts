@@ -8,12 +8,14 @@ import {
 } from '@jupyterlab/application';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ResourceMonitor, INotebookContext } from '../model/monitor';
 import { readMonitorSettings } from '../model/settings';
 import { PROBE_SOURCE } from '../probe/probeSource';
 import { MonitorKernelRegistry } from '../probe/registry';
 import { MonitorKernelTransport } from '../probe/transport';
 import { IResourceMonitor, PluginIDs } from '../tokens';
+import { followSettings } from './followSettings';
 
 /** Provides the shared `IResourceMonitor`. */
 export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
@@ -23,11 +25,12 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
   autoStart: true,
   provides: IResourceMonitor,
   requires: [INotebookTracker],
-  optional: [ISettingRegistry],
+  optional: [ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    translator: ITranslator | null
   ): IResourceMonitor => {
     const activeSpec = () =>
       tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null;
@@ -78,28 +81,14 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
       window.addEventListener(type, onInput, { capture: true, passive: true });
     }
 
-    if (settingRegistry) {
-      void settingRegistry
-        .load(PluginIDs.monitor)
-        .then(settings => {
-          const apply = () => {
-            const { settings: values, problems } = readMonitorSettings(
-              settings.composite as { [key: string]: unknown }
-            );
-            if (problems.length) {
-              console.warn(
-                `jupyterlab-gpu-session: invalid settings, defaults used: ${problems.join('; ')}`
-              );
-            }
-            monitor.configure(values);
-          };
-          settings.changed.connect(apply);
-          apply();
-        })
-        .catch(reason => {
-          console.error('jupyterlab-gpu-session: settings not loaded', reason);
-        });
-    }
+    followSettings(
+      settingRegistry,
+      PluginIDs.monitor,
+      'monitor',
+      readMonitorSettings,
+      values => monitor.configure(values),
+      (translator ?? nullTranslator).load('jupyterlab')
+    );
     return monitor;
   }
 };

@@ -7,13 +7,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Notification, SessionContextDialogs } from '@jupyterlab/apputils';
+import { SessionContextDialogs } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { KernelTracker } from '../warnings/kernels';
+import { followSettings } from './followSettings';
 import { IWarningListState, WarningList } from '../warnings/list';
 import { WarningNotifier } from '../warnings/notifier';
 import {
@@ -203,44 +204,25 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       evaluate();
     });
 
-    if (settingRegistry) {
-      void settingRegistry
-        .load(PluginIDs.warnings)
-        .then(loaded => {
-          const apply = () => {
-            const { settings: values, problems } = readWarningsSettings(
-              loaded.composite as { [key: string]: unknown }
-            );
-            if (problems.length) {
-              Notification.warning(
-                trans.__(
-                  'GPU Session warning settings ignored: %1',
-                  problems.join('; ')
-                ),
-                { autoClose: 8000 }
-              );
-            }
-            settings = values;
-            const next = shape();
-            if (
-              next.bucketMs !== history.bucketMs ||
-              next.capacity !== history.capacity
-            ) {
-              history = history.reshaped(next.bucketMs, next.capacity);
-            }
-            evaluate();
-            notifier.reconcile();
-          };
-          loaded.changed.connect(apply);
-          apply();
-        })
-        .catch(reason =>
-          console.error(
-            'jupyterlab-gpu-session: warning settings not loaded',
-            reason
-          )
-        );
-    }
+    followSettings(
+      settingRegistry,
+      PluginIDs.warnings,
+      'warning',
+      readWarningsSettings,
+      values => {
+        settings = values;
+        const next = shape();
+        if (
+          next.bucketMs !== history.bucketMs ||
+          next.capacity !== history.capacity
+        ) {
+          history = history.reshaped(next.bucketMs, next.capacity);
+        }
+        evaluate();
+        notifier.reconcile();
+      },
+      trans
+    );
 
     return {
       list,
