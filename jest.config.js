@@ -30,7 +30,7 @@ module.exports = {
     'src/**/*.{ts,tsx}',
     '!src/**/*.d.ts',
     '!src/**/.ipynb_checkpoints/*',
-    '!src/probe/probeSource.ts'
+    '!src/monitor/probeSource.ts'
   ],
   coverageReporters: ['lcov', 'text-summary'],
   reporters: ['default'],

@@ -47,8 +47,8 @@ function compile() {
     process.execPath,
     [
       tsc,
-      path.join(repo, 'src', 'model', 'monitor.ts'),
-      path.join(repo, 'src', 'probe', 'parser.ts'),
+      path.join(repo, 'src', 'monitor', 'monitor.ts'),
+      path.join(repo, 'src', 'monitor', 'parser.ts'),
       '--outDir',
       cjs,
       '--rootDir',
@@ -72,7 +72,7 @@ function compile() {
     ],
     { cwd: repo, encoding: 'utf8' }
   );
-  const monitorJs = path.join(cjs, 'model', 'monitor.js');
+  const monitorJs = path.join(cjs, 'monitor', 'monitor.js');
   if (!fs.existsSync(monitorJs)) {
     throw new Error(`tsc produced no monitor.js:\n${r.stdout}\n${r.stderr}`);
   }
@@ -111,11 +111,11 @@ function probeReplies(count) {
 
 /** The simulation, in a child Node process started with --expose-gc. */
 async function simulate(options) {
-  const { ResourceMonitor } = require(path.join(cjs, 'model', 'monitor.js'));
+  const { ResourceMonitor } = require(path.join(cjs, 'monitor', 'monitor.js'));
   const { DEFAULT_MONITOR_SETTINGS } = require(
-    path.join(cjs, 'model', 'settings.js')
+    path.join(cjs, 'monitor', 'settings.js')
   );
-  const { decodeReply } = require(path.join(cjs, 'probe', 'parser.js'));
+  const { decodeReply } = require(path.join(cjs, 'monitor', 'parser.js'));
   const replies = options.replies;
   const first = decodeReply(replies[0]);
   if (!first.ok) {

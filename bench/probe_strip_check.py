@@ -1,6 +1,6 @@
 """Check that the probe source the labextension bundles works like probe.py.
 
-    python3 bench/probe_strip_check.py [--bundled src/probe/probeSource.ts]
+    python3 bench/probe_strip_check.py [--bundled src/monitor/probeSource.ts]
                                        [--pytest] [--out FILE.json]
 
 scripts/embed-probe.js bundles probe.py without comments, docstrings and

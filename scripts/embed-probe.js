@@ -1,5 +1,5 @@
 /**
- * Writes src/probe/probeSource.ts from jupyterlab_gpu_session/probe.py.
+ * Writes src/monitor/probeSource.ts from jupyterlab_gpu_session/probe.py.
  *
  * The front end sends the probe's Python source to the monitor kernel. The
  * source lives in one place, the Python file, and is bundled as text at build
@@ -21,7 +21,7 @@ const { spawnSync } = require('child_process');
 const root = path.resolve(__dirname, '..');
 const probeFile = path.join(root, 'jupyterlab_gpu_session', 'probe.py');
 const stripScript = path.join(__dirname, 'strip_probe.py');
-const outFile = path.join(root, 'src', 'probe', 'probeSource.ts');
+const outFile = path.join(root, 'src', 'monitor', 'probeSource.ts');
 
 /** The stripped source, or null (with the reason on stderr). */
 function stripped() {

@@ -2,12 +2,12 @@
  * jupyterlab-gpu-session: the plugins of the extension.
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { countdownPlugin } from './plugins/countdownPlugin';
-import { monitorPlugin } from './plugins/monitorPlugin';
-import { sidebarPlugin } from './plugins/sidebarPlugin';
-import { statusItemPlugin } from './plugins/statusItemPlugin';
-import { templatesPlugin } from './plugins/templatesPlugin';
-import { warningsPlugin } from './plugins/warningsPlugin';
+import { countdownPlugin } from './countdown/plugin';
+import { monitorPlugin } from './monitor/plugin';
+import { sidebarPlugin } from './sidebar/plugin';
+import { statusItemPlugin } from './sidebar/statusItemPlugin';
+import { templatesPlugin } from './templates/plugin';
+import { warningsPlugin } from './warnings/plugin';
 
 export * from './tokens';
 

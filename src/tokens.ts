@@ -3,7 +3,7 @@
  */
 import { Token } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from './model/monitor';
+import { ResourceMonitor } from './monitor/monitor';
 import { WarningList } from './warnings/list';
 import { IWarningFinding } from './warnings/types';
 

@@ -2,8 +2,8 @@
  * A probe transport for model tests: answers with queued outcomes and
  * records the requests it got.
  */
-import { IProbeRequest } from '../probe/protocol';
-import { IProbeTransport, ProbeOutcome } from '../probe/transport';
+import { IProbeRequest } from '../monitor/protocol';
+import { IProbeTransport, ProbeOutcome } from '../monitor/transport';
 
 /** A transport whose answers the test decides. */
 export class QueuedTransport implements IProbeTransport {

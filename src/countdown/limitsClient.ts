@@ -3,7 +3,7 @@
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { IServerLimits } from '../model/policy';
+import { IServerLimits } from './policy';
 import {
   field,
   readBooleanOrNull,
@@ -11,7 +11,7 @@ import {
   readNumberOrNull,
   readObject,
   ValidationError
-} from '../probe/validate';
+} from '../monitor/validate';
 
 /** What asking the server for its limits gave. */
 export type LimitsResult =

@@ -9,9 +9,9 @@ import {
   ICountdown,
   IClock,
   ThresholdTracker
-} from '../model/countdown';
-import { IDetectedPlatform, IPolicy, resolvePolicy } from '../model/policy';
-import { ICheckpointSample } from '../probe/protocol';
+} from './countdown';
+import { IDetectedPlatform, IPolicy, resolvePolicy } from './policy';
+import { ICheckpointSample } from '../monitor/protocol';
 import { LimitsResult } from './limitsClient';
 import {
   DEFAULT_COUNTDOWN_SETTINGS,

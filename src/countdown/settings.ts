@@ -2,7 +2,7 @@
  * The countdown's settings, validated; a bad value falls back to its
  * default and is reported.
  */
-import { PRESETS } from '../model/presets';
+import { PRESETS } from './presets';
 
 /** Countdown settings with units in the names. */
 export interface ICountdownSettingsValues {

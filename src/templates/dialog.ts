@@ -5,7 +5,7 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { h } from '../views/dom';
+import { h } from '../ui/dom';
 import { ITemplate, TemplateValues } from './types';
 
 /** The form in the dialog's body. */

@@ -3,7 +3,7 @@
  */
 import { Widget } from '@lumino/widgets';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { h } from '../views/dom';
+import { h } from '../ui/dom';
 import { ITemplate } from './types';
 
 /** The sidebar section; `update` redraws it from the catalog. */

@@ -3,7 +3,7 @@
  * the last numbers seen of each (to explain a death), and recent deaths.
  * Bounded: only the newest `capacity` kernels and deaths are kept.
  */
-import { IProbeSample } from '../probe/protocol';
+import { IProbeSample } from '../monitor/protocol';
 import { IKernelActivity, IKernelDeath, IKernelLastSeen } from './types';
 
 /** Kernel statuses that mean the kernel process died. */

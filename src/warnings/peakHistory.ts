@@ -8,9 +8,9 @@
  * below a threshold exactly when all its samples are) and bounds memory
  * whatever the sampling interval.
  */
-import { ISeriesPoints } from '../model/history';
-import { SeriesKeys } from '../model/monitor';
-import { IProbeSample } from '../probe/protocol';
+import { ISeriesPoints } from '../monitor/history';
+import { SeriesKeys } from '../monitor/monitor';
+import { IProbeSample } from '../monitor/protocol';
 import { IHistoryView } from './types';
 
 /** Bucket size and count, from the rule windows. */

@@ -8,9 +8,9 @@
  * threshold by `hysteresisPercent`, so data hovering at a threshold does
  * not make a warning flap.
  */
-import { SeriesKeys } from '../model/monitor';
-import { IGpuSample } from '../probe/protocol';
-import { formatBytes, formatClock, formatPercent } from '../views/format';
+import { SeriesKeys } from '../monitor/monitor';
+import { IGpuSample } from '../monitor/protocol';
+import { formatBytes, formatClock, formatPercent } from '../ui/format';
 import { formatCost, formatMinutes } from './format';
 import {
   IHistoryView,

@@ -9,8 +9,8 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { h } from '../views/dom';
-import { formatClock } from '../views/format';
+import { h } from '../ui/dom';
+import { formatClock } from '../ui/format';
 import { IWarning, WarningList } from './list';
 import { IWarningAction } from './types';
 

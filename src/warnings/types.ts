@@ -5,8 +5,8 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyJSONObject } from '@lumino/coreutils';
-import { ISeriesPoints } from '../model/history';
-import { IProbeSample } from '../probe/protocol';
+import { ISeriesPoints } from '../monitor/history';
+import { IProbeSample } from '../monitor/protocol';
 import { IWarningsSettings } from './settings';
 
 /** The rules of the monitor, and the countdown's warnings. */

@@ -3,10 +3,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { SessionClock } from '../sessionClock';
 import { DEFAULT_COUNTDOWN_SETTINGS, readCountdownSettings } from '../settings';
 import { readLimits } from '../limitsClient';
-import {
-  CountdownSection,
-  countdownStatusText
-} from '../../views/countdownSection';
+import { CountdownSection, countdownStatusText } from '../section';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);

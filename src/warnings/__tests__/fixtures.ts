@@ -2,9 +2,9 @@
  * Synthetic samples and histories for the warning tests.
  */
 import { nullTranslator } from '@jupyterlab/translation';
-import { SampleHistory } from '../../model/history';
-import { SeriesKeys } from '../../model/monitor';
-import { IGpuSample, IProbeSample } from '../../probe/protocol';
+import { SampleHistory } from '../../monitor/history';
+import { SeriesKeys } from '../../monitor/monitor';
+import { IGpuSample, IProbeSample } from '../../monitor/protocol';
 import { DEFAULT_WARNINGS_SETTINGS, IWarningsSettings } from '../settings';
 import { IRuleInput } from '../types';
 

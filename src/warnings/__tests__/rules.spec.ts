@@ -1,5 +1,5 @@
-import { SampleHistory } from '../../model/history';
-import { SeriesKeys } from '../../model/monitor';
+import { SampleHistory } from '../../monitor/history';
+import { SeriesKeys } from '../../monitor/monitor';
 import {
   diskFullRule,
   evaluateRules,

@@ -1,8 +1,8 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { ClockWarning } from '../../countdown/sessionClock';
-import { IClock, ICountdown } from '../../model/countdown';
-import { SeriesKeys } from '../../model/monitor';
-import { CountdownWarnings } from '../countdown';
+import { IClock, ICountdown } from '../../countdown/countdown';
+import { SeriesKeys } from '../../monitor/monitor';
+import { CountdownWarnings } from '../../countdown/findings';
 import { formatCost, formatMinutes } from '../format';
 import { KernelTracker } from '../kernels';
 import { PeakHistory, peakHistoryShape, sampleSeries } from '../peakHistory';

@@ -2,9 +2,14 @@
  * The GPU cards of the sidebar.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { IGpuSample, IProbeSample } from '../probe/protocol';
-import { h, meter } from './dom';
-import { formatBytes, formatNumber, formatPercent, percentOf } from './format';
+import { IGpuSample, IProbeSample } from '../monitor/protocol';
+import { h, meter } from '../ui/dom';
+import {
+  formatBytes,
+  formatNumber,
+  formatPercent,
+  percentOf
+} from '../ui/format';
 
 /** Render one card per GPU, or the reason no GPU is visible. */
 export function renderGpuSection(

@@ -6,11 +6,11 @@
  * (new activity resets the idle clock).
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ClockWarning } from '../countdown/sessionClock';
-import { ICountdown } from '../model/countdown';
-import { formatMinutes } from './format';
-import { WarningCommands } from './rules';
-import { IWarningAction, IWarningFinding } from './types';
+import { ClockWarning } from './sessionClock';
+import { ICountdown } from './countdown';
+import { formatMinutes } from '../warnings/format';
+import { WarningCommands } from '../warnings/rules';
+import { IWarningAction, IWarningFinding } from '../warnings/types';
 
 /** Turns the clock's warnings into findings. */
 export class CountdownWarnings {

@@ -1,8 +1,8 @@
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from '../../model/monitor';
-import { parseSample } from '../../probe/parser';
-import { IProbeSample } from '../../probe/protocol';
-import { GpuSessionPanel } from '../sidebar';
+import { ResourceMonitor } from '../../monitor/monitor';
+import { parseSample } from '../../monitor/parser';
+import { IProbeSample } from '../../monitor/protocol';
+import { GpuSessionPanel } from '../panel';
 import { GpuStatusItem, statusText } from '../statusItem';
 import { nullTranslator } from '@jupyterlab/translation';
 import { QueuedTransport } from '../../__tests__/fakeTransport';

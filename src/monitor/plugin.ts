@@ -9,13 +9,13 @@ import {
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { ResourceMonitor, INotebookContext } from '../model/monitor';
-import { readMonitorSettings } from '../model/settings';
-import { PROBE_SOURCE } from '../probe/probeSource';
-import { MonitorKernelRegistry } from '../probe/registry';
-import { MonitorKernelTransport } from '../probe/transport';
+import { ResourceMonitor, INotebookContext } from './monitor';
+import { readMonitorSettings } from './settings';
+import { PROBE_SOURCE } from './probeSource';
+import { MonitorKernelRegistry } from './registry';
+import { MonitorKernelTransport } from './transport';
 import { IResourceMonitor, PluginIDs } from '../tokens';
-import { followSettings } from './followSettings';
+import { followSettings } from '../settings/followSettings';
 
 /** Provides the shared `IResourceMonitor`. */
 export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {

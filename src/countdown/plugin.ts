@@ -12,15 +12,12 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 import { Widget } from '@lumino/widgets';
-import { fetchServerLimits } from '../countdown/limitsClient';
-import { SessionClock } from '../countdown/sessionClock';
-import { readCountdownSettings } from '../countdown/settings';
-import { followSettings } from './followSettings';
-import {
-  CountdownSection,
-  countdownStatusText
-} from '../views/countdownSection';
-import { CountdownWarnings } from '../warnings/countdown';
+import { fetchServerLimits } from './limitsClient';
+import { SessionClock } from './sessionClock';
+import { readCountdownSettings } from './settings';
+import { followSettings } from '../settings/followSettings';
+import { CountdownSection, countdownStatusText } from './section';
+import { CountdownWarnings } from './findings';
 import {
   CommandIDs,
   IGpuSessionSidebar,

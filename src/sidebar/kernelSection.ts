@@ -2,10 +2,10 @@
  * The sidebar section about the active notebook's kernel.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { INotebookContext } from '../model/monitor';
-import { IProbeSample } from '../probe/protocol';
-import { h } from './dom';
-import { formatBytes, formatNumber } from './format';
+import { INotebookContext } from '../monitor/monitor';
+import { IProbeSample } from '../monitor/protocol';
+import { h } from '../ui/dom';
+import { formatBytes, formatNumber } from '../ui/format';
 
 /** Render the active notebook kernel's processes, RSS, CPU and GPU memory. */
 export function renderKernelSection(

@@ -2,11 +2,11 @@
  * History plots: GPU utilization, GPU memory and RAM over the last minutes.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { HISTORY_WINDOW_MS, SeriesKeys } from '../model/monitor';
-import { SampleHistory } from '../model/history';
-import { IProbeSample } from '../probe/protocol';
-import { h } from './dom';
-import { drawPlot, IPlotLine } from './sparkline';
+import { HISTORY_WINDOW_MS, SeriesKeys } from '../monitor/monitor';
+import { SampleHistory } from '../monitor/history';
+import { IProbeSample } from '../monitor/protocol';
+import { h } from '../ui/dom';
+import { drawPlot, IPlotLine } from '../ui/sparkline';
 
 /** Line colours by GPU index, from the theme so dark themes work. */
 const LINE_COLORS = [

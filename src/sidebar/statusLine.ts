@@ -3,8 +3,8 @@
  * is in: starting, unavailable, stale or live.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ResourceMonitor } from '../model/monitor';
-import { formatClock } from './format';
+import { ResourceMonitor } from '../monitor/monitor';
+import { formatClock } from '../ui/format';
 
 /** The state a person should know about, with its level. */
 export interface IStatusLine {

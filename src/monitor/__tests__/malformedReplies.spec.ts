@@ -4,10 +4,10 @@
  * gives a clear state, and the next good sample recovers.
  */
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from '../../model/monitor';
+import { ResourceMonitor } from '../monitor';
 import { decodeReply } from '../parser';
 import { IProbeTransport, ProbeOutcome } from '../transport';
-import { GpuSessionPanel } from '../../views/sidebar';
+import { GpuSessionPanel } from '../../sidebar/panel';
 import { replyText, teslaT4Sample } from '../../__tests__/samples';
 
 // The corpus: malformed replies as the kernel's `text/plain` repr would

@@ -1,6 +1,6 @@
 import { INotebookContext, ResourceMonitor, SeriesKeys } from '../monitor';
-import { parseSample } from '../../probe/parser';
-import { IProbeSample } from '../../probe/protocol';
+import { parseSample } from '../parser';
+import { IProbeSample } from '../protocol';
 import { DEFAULT_MONITOR_SETTINGS } from '../settings';
 import { QueuedTransport } from '../../__tests__/fakeTransport';
 import { noGpuSample, teslaT4Sample } from '../../__tests__/samples';

@@ -4,7 +4,7 @@
  * Canvas, not SVG: redrawing four plots of 300 points costs about a
  * millisecond, and a canvas adds no DOM nodes per point.
  */
-import { ISeriesPoints } from '../model/history';
+import { ISeriesPoints } from '../monitor/history';
 
 /** One line on a plot. */
 export interface IPlotLine {

@@ -10,8 +10,8 @@ import {
 import { Message, MessageLoop } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from '../model/monitor';
-import { h } from './dom';
+import { ResourceMonitor } from '../monitor/monitor';
+import { h } from '../ui/dom';
 import { renderGpuSection } from './gpuSection';
 import { HistoryPlots } from './historySection';
 import { renderHostSection } from './hostSection';

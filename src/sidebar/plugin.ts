@@ -9,8 +9,8 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { GpuSessionPanel } from '../views/sidebar';
-import { gpuIcon } from '../views/icons';
+import { GpuSessionPanel } from './panel';
+import { gpuIcon } from '../ui/icons';
 import {
   CommandIDs,
   IGpuSessionSidebar,

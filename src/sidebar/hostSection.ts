@@ -3,9 +3,9 @@
  * CPU and disks.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { IHostSample } from '../probe/protocol';
-import { h, meter } from './dom';
-import { formatBytes, formatNumber, percentOf } from './format';
+import { IHostSample } from '../monitor/protocol';
+import { h, meter } from '../ui/dom';
+import { formatBytes, formatNumber, percentOf } from '../ui/format';
 
 /** Render host memory, swap, CPU and disks. */
 export function renderHostSection(

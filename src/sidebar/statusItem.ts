@@ -7,9 +7,9 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from '../model/monitor';
-import { IProbeSample } from '../probe/protocol';
-import { formatBytes, formatPercent } from './format';
+import { ResourceMonitor } from '../monitor/monitor';
+import { IProbeSample } from '../monitor/protocol';
+import { formatBytes, formatPercent } from '../ui/format';
 
 /** Short text for the status bar. */
 export function statusText(

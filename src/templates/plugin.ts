@@ -24,23 +24,19 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { MenuSvg } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { DisposableSet } from '@lumino/disposable';
-import { buildCatalog, ICatalog } from '../templates/catalog';
-import { askTemplateValues } from '../templates/dialog';
-import { insertIntoNotebook } from '../templates/insert';
-import { renderTemplate, TemplateValueError } from '../templates/render';
-import { TemplatesSection } from '../templates/section';
-import { findSnapshotReport, withSnapshot } from '../templates/snapshot';
-import { ITemplate, TemplateValues } from '../templates/types';
-import {
-  effectivePlatform,
-  initialValues,
-  IRememberedValues
-} from '../templates/values';
+import { buildCatalog, ICatalog } from './catalog';
+import { askTemplateValues } from './dialog';
+import { insertIntoNotebook } from './insert';
+import { renderTemplate, TemplateValueError } from './render';
+import { TemplatesSection } from './section';
+import { findSnapshotReport, withSnapshot } from './snapshot';
+import { ITemplate, TemplateValues } from './types';
+import { effectivePlatform, initialValues, IRememberedValues } from './values';
 import {
   CHECKPOINT_TEMPLATE_ID,
   checkpointGlobFor,
   withGlob
-} from '../templates/checkpointGlobs';
+} from './checkpointGlobs';
 import {
   CommandIDs,
   IGpuSessionSidebar,

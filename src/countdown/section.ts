@@ -8,11 +8,11 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { SessionClock } from '../countdown/sessionClock';
-import { IClock } from '../model/countdown';
-import { LimitSource } from '../model/policy';
-import { h, meter } from './dom';
-import { formatClock, formatDuration } from './format';
+import { SessionClock } from './sessionClock';
+import { IClock } from './countdown';
+import { LimitSource } from './policy';
+import { h, meter } from '../ui/dom';
+import { formatClock, formatDuration } from '../ui/format';
 
 /** The urgency of a clock, from the warning thresholds. */
 export function clockLevel(

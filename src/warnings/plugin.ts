@@ -13,25 +13,21 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
-import { KernelTracker } from '../warnings/kernels';
-import { followSettings } from './followSettings';
-import { IWarningListState, WarningList } from '../warnings/list';
-import { WarningNotifier } from '../warnings/notifier';
-import {
-  PeakHistory,
-  peakHistoryShape,
-  sampleSeries
-} from '../warnings/peakHistory';
-import { evaluateRules } from '../warnings/rules';
-import { WarningsSection } from '../warnings/section';
+import { KernelTracker } from './kernels';
+import { followSettings } from '../settings/followSettings';
+import { IWarningListState, WarningList } from './list';
+import { WarningNotifier } from './notifier';
+import { PeakHistory, peakHistoryShape, sampleSeries } from './peakHistory';
+import { evaluateRules } from './rules';
+import { WarningsSection } from './section';
 import {
   DEFAULT_WARNINGS_SETTINGS,
   IWarningsSettings,
   longestWindowMs,
   readWarningsSettings,
   shortestWindowMs
-} from '../warnings/settings';
-import { IWarningAction } from '../warnings/types';
+} from './settings';
+import { IWarningAction } from './types';
 import {
   CommandIDs,
   IGpuSessionSidebar,

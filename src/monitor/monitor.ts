@@ -7,8 +7,8 @@
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
-import { IProbeSample } from '../probe/protocol';
-import { IProbeTransport } from '../probe/transport';
+import { IProbeSample } from './protocol';
+import { IProbeTransport } from './transport';
 import { SampleHistory } from './history';
 import { DEFAULT_MONITOR_SETTINGS, IMonitorSettings } from './settings';
 

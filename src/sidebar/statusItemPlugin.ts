@@ -7,7 +7,7 @@ import {
 } from '@jupyterlab/application';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { GpuStatusItem } from '../views/statusItem';
+import { GpuStatusItem } from './statusItem';
 import {
   CommandIDs,
   IGpuSessionWarnings,
