@@ -7,18 +7,6 @@ import { ResourceMonitor } from './monitor/monitor';
 import { WarningList } from './warnings/list';
 import { IWarningFinding } from './warnings/types';
 
-/** Command ids (DESIGN.md section 3.2); menus, palette and tests use these. */
-export namespace CommandIDs {
-  /** Open and focus the GPU sidebar. */
-  export const open = 'gpu-session:open';
-  /** Take a sample now. */
-  export const refresh = 'gpu-session:refresh';
-  /** Insert a template's cells below the active cell; args `{ id }`. */
-  export const insertTemplate = 'gpu-session:insert-template';
-  /** Restart an idle kernel that holds GPU memory, after confirmation; args `{ kernelId }`. */
-  export const restartIdleKernel = 'gpu-session:restart-idle-kernel';
-}
-
 /** The plugin ids, one per feature. */
 export namespace PluginIDs {
   export const monitor = 'jupyterlab-gpu-session:monitor';

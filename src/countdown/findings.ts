@@ -5,11 +5,11 @@
  * its time left and drops it when the clock goes away or is pushed back
  * (new activity resets the idle clock).
  */
+import { CommandIDs } from '../commands';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ClockWarning } from './sessionClock';
 import { ICountdown } from './countdown';
 import { formatMinutes } from '../warnings/format';
-import { WarningCommands } from '../warnings/rules';
 import { IWarningAction, IWarningFinding } from '../warnings/types';
 
 /** Turns the clock's warnings into findings. */
@@ -56,13 +56,13 @@ export class CountdownWarnings {
     if (this._canInsertTemplate()) {
       actions.push({
         label: trans.__('Insert checkpoint cell'),
-        command: WarningCommands.insertTemplate,
+        command: CommandIDs.insertTemplate,
         args: { id: 'checkpoint-train' }
       });
     }
     actions.push({
       label: trans.__('Open sidebar'),
-      command: WarningCommands.open
+      command: CommandIDs.open
     });
     if (warning.kind === 'threshold') {
       const idle = warning.clock.kind === 'idle';

@@ -19,12 +19,12 @@ import { followSettings } from '../settings/followSettings';
 import { CountdownSection, countdownStatusText } from './section';
 import { CountdownWarnings } from './findings';
 import {
-  CommandIDs,
   IGpuSessionSidebar,
   IGpuSessionWarnings,
   IResourceMonitor,
   PluginIDs
 } from '../tokens';
+import { CommandIDs } from '../commands';
 
 /** The warning rules the countdown raises. */
 const COUNTDOWN_RULES = new Set(['session-ending', 'work-at-risk']);

@@ -11,12 +11,8 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { GpuSessionPanel } from './panel';
 import { gpuIcon } from '../ui/icons';
-import {
-  CommandIDs,
-  IGpuSessionSidebar,
-  IResourceMonitor,
-  PluginIDs
-} from '../tokens';
+import { IGpuSessionSidebar, IResourceMonitor, PluginIDs } from '../tokens';
+import { CommandIDs } from '../commands';
 
 /** The sidebar's widget id, also used by the layout restorer. */
 export const SIDEBAR_ID = 'jp-GpuSession-sidebar';

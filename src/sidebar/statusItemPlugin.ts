@@ -8,12 +8,8 @@ import {
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { GpuStatusItem } from './statusItem';
-import {
-  CommandIDs,
-  IGpuSessionWarnings,
-  IResourceMonitor,
-  PluginIDs
-} from '../tokens';
+import { IGpuSessionWarnings, IResourceMonitor, PluginIDs } from '../tokens';
+import { CommandIDs } from '../commands';
 
 /** Adds the GPU item to the status bar. */
 export const statusItemPlugin: JupyterFrontEndPlugin<void> = {

@@ -38,12 +38,12 @@ import {
   withGlob
 } from './checkpointGlobs';
 import {
-  CommandIDs,
   IGpuSessionSidebar,
   IGpuSessionTemplates,
   IResourceMonitor,
   PluginIDs
 } from '../tokens';
+import { CommandIDs } from '../commands';
 
 /** Where the last values typed for each template are kept. */
 const STATE_KEY = `${PluginIDs.templates}:values`;

@@ -29,12 +29,12 @@ import {
 } from './settings';
 import { IWarningAction } from './types';
 import {
-  CommandIDs,
   IGpuSessionSidebar,
   IGpuSessionWarnings,
   IResourceMonitor,
   PluginIDs
 } from '../tokens';
+import { CommandIDs } from '../commands';
 
 /** Where the snoozes and dismissals are kept in the state database. */
 const STATE_KEY = `${PluginIDs.warnings}:state`;

@@ -8,6 +8,7 @@
  * threshold by `hysteresisPercent`, so data hovering at a threshold does
  * not make a warning flap.
  */
+import { CommandIDs } from '../commands';
 import { SeriesKeys } from '../monitor/monitor';
 import { IGpuSample } from '../monitor/protocol';
 import { formatBytes, formatClock, formatPercent } from '../ui/format';
@@ -20,13 +21,6 @@ import {
 } from './types';
 
 const GIB = 1024 ** 3;
-
-/** Command ids the findings' actions name (see tokens.ts). */
-export namespace WarningCommands {
-  export const insertTemplate = 'gpu-session:insert-template';
-  export const restartKernel = 'gpu-session:restart-idle-kernel';
-  export const open = 'gpu-session:open';
-}
 
 /**
  * The trailing run of "quiet" points: walking back from the newest point,
@@ -158,7 +152,7 @@ export const gpuIdleRule: WarningRule = input => {
         {
           label: trans.__('Insert GPU check'),
           caption: trans.__('Insert a cell that checks the GPU is used'),
-          command: WarningCommands.insertTemplate,
+          command: CommandIDs.insertTemplate,
           args: { id: 'gpu-check' }
         }
       ]
@@ -215,7 +209,7 @@ export const idleKernelGpuMemoryRule: WarningRule = input => {
         {
           label: trans.__('Restart kernel…'),
           caption: trans.__('Restart this kernel after confirmation'),
-          command: WarningCommands.restartKernel,
+          command: CommandIDs.restartIdleKernel,
           args: { kernelId: kernel.id }
         }
       ]
@@ -286,7 +280,7 @@ export const gpuMemoryFullRule: WarningRule = input => {
       actions: [
         {
           label: trans.__('Open GPU sidebar'),
-          command: WarningCommands.open
+          command: CommandIDs.open
         }
       ]
     }
@@ -341,7 +335,7 @@ export const ramFullRule: WarningRule = input => {
       actions: [
         {
           label: trans.__('Open GPU sidebar'),
-          command: WarningCommands.open
+          command: CommandIDs.open
         }
       ]
     }
