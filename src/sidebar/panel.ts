@@ -1,5 +1,5 @@
 /**
- * The GPU sidebar: a view of the resource monitor. It keeps no state of its
+ * The GPU sidebar: a panel of section widgets. It keeps no state of its
  * own, so closing and re-opening it loses nothing.
  */
 import {
@@ -7,16 +7,15 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { Message, MessageLoop } from '@lumino/messaging';
+import { PromiseDelegate } from '@lumino/coreutils';
+import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 import { ResourceMonitor } from '../monitor/monitor';
 import { h } from '../ui/dom';
-import { renderGpuSection } from './gpuSection';
-import { HistoryPlots } from './historySection';
-import { renderHostSection } from './hostSection';
-import { renderKernelSection } from './kernelSection';
-import { describeMonitor } from './statusLine';
+
+/** A section, or a function that makes it when the sidebar is first shown. */
+export type SectionSource = Widget | (() => Widget | Promise<Widget>);
 
 /** Options of the sidebar. */
 export interface IGpuSessionPanelOptions {
@@ -26,33 +25,33 @@ export interface IGpuSessionPanelOptions {
   now?: () => number;
 }
 
-/** The sidebar panel. */
-export class GpuSessionPanel extends Widget {
+/**
+ * The sidebar panel.
+ *
+ * #### Notes
+ * The monitor's sections and the sections other features add through a
+ * factory are created the first time the panel is shown: their code is a
+ * chunk of its own, fetched then, so a JupyterLab that never opens the
+ * sidebar never loads it.
+ */
+export class GpuSessionPanel extends Panel {
   constructor(options: IGpuSessionPanelOptions) {
     super();
     this._monitor = options.monitor;
     this._now = options.now ?? Date.now;
-    this._trans = (options.translator ?? nullTranslator).load('jupyterlab');
+    this._trans = (options.translator ?? nullTranslator).load(
+      'jupyterlab_gpu_session'
+    );
     this.addClass('jp-GpuSession-panel');
     this.title.caption = this._trans.__('GPU Session');
-    this._status = h('div', {
-      className: 'jp-GpuSession-status',
-      attrs: { role: 'status', 'aria-live': 'polite' }
-    });
-    this._sections = h('div', { className: 'jp-GpuSession-sections' });
-    this._plots = new HistoryPlots(this._trans);
-    this._extras = h('div', { className: 'jp-GpuSession-extraSections' });
-    this.node.append(
-      h('header', { className: 'jp-GpuSession-header' }, [
+    const header = new Widget({
+      node: h('header', { className: 'jp-GpuSession-header' }, [
         h('h2', { text: this._trans.__('GPU Session') })
-      ]),
-      this._status,
-      this._sections,
-      this._plots.node,
-      this._extras
-    );
-    this._monitor.changed.connect(this._onChanged, this);
-    this.render();
+      ])
+    });
+    this.addWidget(header);
+    this._monitor.changed.connect(this._onMonitorChanged, this);
+    this._onMonitorChanged();
   }
 
   /** Emitted with `true` when the panel is shown and `false` when hidden. */
@@ -61,51 +60,30 @@ export class GpuSessionPanel extends Widget {
   }
 
   /**
-   * Add a section that another feature owns (templates, countdown...)
-   * below the monitor's own sections, ordered by `rank` (lower first).
-   * The section is disposed with the panel.
+   * Resolves once the sections of the first showing are in place (tests
+   * and callers that need the DOM wait for it).
    */
-  addSection(section: Widget, rank = 100): void {
-    section.addClass('jp-GpuSession-section');
-    section.node.dataset.rank = String(rank);
-    const next = Array.from(this._extras.children).find(
-      child => Number((child as HTMLElement).dataset.rank) > rank
-    );
-    // The panel may not be in the document yet (plugins activate before the
-    // shell is attached), so the node is placed directly and attach
-    // messages are forwarded when the panel itself is attached.
-    if (this.isAttached) {
-      MessageLoop.sendMessage(section, Widget.Msg.BeforeAttach);
-    }
-    this._extras.insertBefore(section.node, (next as HTMLElement) ?? null);
-    if (this.isAttached) {
-      MessageLoop.sendMessage(section, Widget.Msg.AfterAttach);
-    }
-    this._extraWidgets.push(section);
+  get sectionsReady(): Promise<void> {
+    return this._sectionsReady.promise;
   }
 
-  /** Render the monitor's current state. */
-  render(): void {
-    const monitor = this._monitor;
-    const line = describeMonitor(monitor, this._trans);
-    this._status.textContent = line.text;
-    this._status.dataset.level = line.level;
-    this._status.dataset.phase = monitor.phase;
-    // Lets tests and people with dev tools see that samples keep coming.
-    this.node.dataset.sampleCount = String(monitor.sampleCount);
-    const sample = monitor.sample;
-    const sections: HTMLElement[] = [];
-    if (sample) {
-      sections.push(
-        renderGpuSection(sample, monitor.context.activeKernelId, this._trans),
-        renderHostSection(sample.host, this._trans)
-      );
-    }
-    sections.push(renderKernelSection(sample, monitor.context, this._trans));
-    this._sections.replaceChildren(...sections);
-    this._plots.node.hidden = !sample;
-    if (sample && this.isVisible) {
-      this._plots.update(monitor.history, sample, this._now());
+  /**
+   * Add a section that another feature owns (templates, countdown...)
+   * below the monitor's own sections, ordered by `rank` (lower first).
+   * A factory is called when the sidebar is first shown. The section is
+   * disposed with the panel.
+   */
+  addSection(source: SectionSource, rank = 100): void {
+    const entry: Private.IExtra = { rank, widget: null };
+    const at = this._extras.findIndex(e => e.rank > rank);
+    this._extras.splice(at < 0 ? this._extras.length : at, 0, entry);
+    if (source instanceof Widget) {
+      this._place(entry, source);
+    } else {
+      entry.factory = source;
+      if (this._loading) {
+        void this._make(entry);
+      }
     }
   }
 
@@ -113,57 +91,106 @@ export class GpuSessionPanel extends Widget {
     if (this.isDisposed) {
       return;
     }
-    this._monitor.changed.disconnect(this._onChanged, this);
-    this._extraWidgets.forEach(widget => widget.dispose());
+    this._monitor.changed.disconnect(this._onMonitorChanged, this);
+    this._extras.forEach(e => e.widget?.dispose());
     super.dispose();
-  }
-
-  protected onBeforeAttach(msg: Message): void {
-    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
+    Signal.clearData(this);
   }
 
   protected onAfterAttach(msg: Message): void {
-    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
-  }
-
-  protected onAfterDetach(msg: Message): void {
-    this._extraWidgets.forEach(w => MessageLoop.sendMessage(w, msg));
+    super.onAfterAttach(msg);
+    if (this.isVisible) {
+      this._load();
+    }
   }
 
   protected onAfterShow(msg: Message): void {
-    this.render();
+    super.onAfterShow(msg);
+    this._load();
     this._visibilityChanged.emit(true);
   }
 
   protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
     this._visibilityChanged.emit(false);
   }
 
-  protected onResize(msg: Widget.ResizeMessage): void {
-    if (this.isVisible && this._monitor.sample) {
-      this._plots.update(
-        this._monitor.history,
-        this._monitor.sample,
-        this._now()
-      );
+  /** Fetch the monitor's sections and make the factory sections, once. */
+  private _load(): void {
+    if (this._loading) {
+      return;
     }
+    this._loading = true;
+    const monitorSections = import('./monitorSections').then(module => {
+      if (this.isDisposed) {
+        return;
+      }
+      const sections = module.createMonitorSections(
+        this._monitor,
+        this._trans,
+        this._now
+      );
+      sections.forEach((section, i) => this.insertWidget(1 + i, section));
+      this._builtinCount = sections.length;
+    });
+    const extras = this._extras.map(e => this._make(e));
+    void Promise.all([monitorSections, ...extras]).then(
+      () => this._sectionsReady.resolve(),
+      reason => {
+        console.error(
+          'jupyterlab-gpu-session: a sidebar section failed',
+          reason
+        );
+        this._sectionsReady.resolve();
+      }
+    );
   }
 
-  private _onChanged(): void {
-    this.render();
+  private async _make(entry: Private.IExtra): Promise<void> {
+    const factory = entry.factory;
+    if (!factory) {
+      return;
+    }
+    entry.factory = undefined;
+    const widget = await factory();
+    if (this.isDisposed || !this._extras.includes(entry)) {
+      widget.dispose();
+      return;
+    }
+    this._place(entry, widget);
+  }
+
+  private _place(entry: Private.IExtra, widget: Widget): void {
+    entry.widget = widget;
+    widget.addClass('jp-GpuSession-section');
+    widget.node.dataset.rank = String(entry.rank);
+    const before = this._extras
+      .slice(0, this._extras.indexOf(entry))
+      .filter(e => e.widget).length;
+    this.insertWidget(1 + this._builtinCount + before, widget);
+  }
+
+  private _onMonitorChanged(): void {
+    // Lets tests and people with dev tools see that samples keep coming,
+    // whether or not the sections are rendered.
+    this.node.dataset.sampleCount = String(this._monitor.sampleCount);
   }
 
   private _monitor: ResourceMonitor;
   private _now: () => number;
   private _trans: TranslationBundle;
-  private _status: HTMLElement;
-  private _sections: HTMLElement;
-  private _plots: HistoryPlots;
-  private _extras: HTMLElement;
-  private _extraWidgets: Widget[] = [];
+  private _extras: Private.IExtra[] = [];
+  private _builtinCount = 0;
+  private _loading = false;
+  private _sectionsReady = new PromiseDelegate<void>();
   private _visibilityChanged = new Signal<this, boolean>(this);
+}
+
+namespace Private {
+  /** A section added by another feature. */
+  export interface IExtra {
+    rank: number;
+    widget: Widget | null;
+    factory?: () => Widget | Promise<Widget>;
+  }
 }

@@ -16,15 +16,19 @@ export const statusItemPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.statusItem,
   description: 'GPU utilization and memory (or RAM) in the status bar.',
   autoStart: true,
-  requires: [IResourceMonitor, IStatusBar],
-  optional: [ITranslator, IGpuSessionWarnings],
+  requires: [IResourceMonitor],
+  // Notebook 7 has no status bar: there the item is simply not shown.
+  optional: [IStatusBar, ITranslator, IGpuSessionWarnings],
   activate: (
     app: JupyterFrontEnd,
     monitor: IResourceMonitor,
-    statusBar: IStatusBar,
+    statusBar: IStatusBar | null,
     translator: ITranslator | null,
     warnings: IGpuSessionWarnings | null
   ) => {
+    if (!statusBar) {
+      return;
+    }
     const item = new GpuStatusItem(
       monitor,
       () => void app.commands.execute(CommandIDs.open),

@@ -1,4 +1,6 @@
+import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
+import * as gpuSection from '../gpuSection';
 import { ResourceMonitor } from '../../monitor/monitor';
 import { parseSample } from '../../monitor/parser';
 import { IProbeSample } from '../../monitor/protocol';
@@ -26,11 +28,12 @@ describe('GpuSessionPanel', () => {
   let monitor: ResourceMonitor;
   let panel: GpuSessionPanel;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     transport = new QueuedTransport();
     monitor = new ResourceMonitor({ transport });
     panel = new GpuSessionPanel({ monitor });
     Widget.attach(panel, document.body);
+    await panel.sectionsReady;
   });
 
   afterEach(() => {
@@ -38,12 +41,16 @@ describe('GpuSessionPanel', () => {
     monitor.dispose();
   });
 
-  const text = (selector: string) =>
-    panel.node.querySelector(selector)?.textContent ?? null;
+  // Sections render on update requests: deliver them before looking.
+  const text = (selector: string) => {
+    MessageLoop.flush();
+    return panel.node.querySelector(selector)?.textContent ?? null;
+  };
 
   async function show(raw: RawSample): Promise<void> {
     transport.outcomes.push({ kind: 'sample', sample: sample(raw) });
     await monitor.refresh();
+    MessageLoop.flush();
   }
 
   it('says monitoring has not started and that no notebook is open', () => {
@@ -187,6 +194,34 @@ describe('GpuSessionPanel', () => {
     expect(panel.node.dataset.sampleCount).toBe('2');
   });
 
+  it('renders a burst of changes once, on the next update', async () => {
+    const draw = jest.spyOn(gpuSection, 'renderGpuSection');
+    await show(teslaT4Sample());
+    draw.mockClear();
+    for (const path of ['a.ipynb', 'b.ipynb', 'c.ipynb']) {
+      monitor.setContext({
+        notebookOpen: true,
+        activeKernelId: null,
+        activeNotebookPath: path,
+        kernelIds: []
+      });
+    }
+    expect(draw).not.toHaveBeenCalled();
+    MessageLoop.flush();
+    expect(draw).toHaveBeenCalledTimes(1);
+    draw.mockRestore();
+  });
+
+  it('skips rendering while hidden and catches up when shown', async () => {
+    panel.hide();
+    await show(teslaT4Sample());
+    expect(panel.node.querySelector('.jp-GpuSession-gpu')).toBeNull();
+    expect(panel.node.dataset.sampleCount).toBe('1');
+    panel.show();
+    MessageLoop.flush();
+    expect(text('.jp-GpuSession-gpuName')).toBe('Tesla T4');
+  });
+
   it('stops rendering after dispose', async () => {
     panel.dispose();
     await show(teslaT4Sample());
@@ -253,24 +288,51 @@ describe('GpuStatusItem', () => {
 });
 
 describe('GpuSessionPanel.addSection', () => {
-  it('orders added sections by rank and disposes them with the panel', () => {
+  it('orders added sections by rank below its own and disposes them with the panel', async () => {
     const monitor = new ResourceMonitor({ transport: new QueuedTransport() });
     const panel = new GpuSessionPanel({ monitor });
-    const late = new Widget();
-    late.node.textContent = 'late';
-    const early = new Widget();
-    early.node.textContent = 'early';
+    const named = (name: string) => {
+      const widget = new Widget();
+      widget.node.textContent = name;
+      return widget;
+    };
+    const late = named('late');
+    const lazy = named('lazy');
+    let made = 0;
     // Sections may be added before the panel is in the document.
     panel.addSection(late, 50);
+    panel.addSection(() => {
+      made++;
+      return Promise.resolve(lazy);
+    }, 30);
+    expect(made).toBe(0);
     Widget.attach(panel, document.body);
+    const early = named('early');
     panel.addSection(early, 10);
-    expect(late.isAttached && early.isAttached).toBe(true);
-    const extras = panel.node.querySelector('.jp-GpuSession-extraSections')!;
-    expect(Array.from(extras.children).map(child => child.textContent)).toEqual(
-      ['early', 'late']
-    );
+    await panel.sectionsReady;
+    expect(made).toBe(1);
+    expect(late.isAttached && early.isAttached && lazy.isAttached).toBe(true);
+    const children = panel.widgets;
+    // The header and the monitor's five sections come first.
+    expect(children.slice(6).map(w => w.node.textContent)).toEqual([
+      'early',
+      'lazy',
+      'late'
+    ]);
+    expect(children[1].hasClass('jp-GpuSession-status')).toBe(true);
     panel.dispose();
-    expect(late.isDisposed && early.isDisposed).toBe(true);
+    expect(late.isDisposed && early.isDisposed && lazy.isDisposed).toBe(true);
+    monitor.dispose();
+  });
+
+  it('makes no section before it is first shown', () => {
+    const monitor = new ResourceMonitor({ transport: new QueuedTransport() });
+    const panel = new GpuSessionPanel({ monitor });
+    const factory = jest.fn(() => new Widget());
+    panel.addSection(factory, 10);
+    expect(factory).not.toHaveBeenCalled();
+    expect(panel.widgets.length).toBe(1);
+    panel.dispose();
     monitor.dispose();
   });
 });
