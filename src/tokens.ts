@@ -1,11 +1,19 @@
 /**
- * Public interfaces, their tokens, and the stable command ids.
+ * The public interfaces of the extension's features and their tokens.
+ *
+ * Each interface is what a consumer may use; the classes behind them
+ * (ResourceMonitor, GpuSessionPanel, WarningList) implement them. Read-only
+ * where consumers only read. No classes live here.
  */
 import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from './monitor/monitor';
-import { WarningList } from './warnings/list';
-import { IWarningFinding } from './warnings/types';
+import type { SampleHistory } from './monitor/history';
+import type { INotebookContext, MonitorPhase } from './monitor/monitor';
+import type { IProbeSample } from './monitor/protocol';
+import type { IMonitorSettings } from './monitor/settings';
+import type { IWarning } from './warnings/list';
+import type { IWarningFinding } from './warnings/types';
 
 /** The plugin ids, one per feature. */
 export namespace PluginIDs {
@@ -17,8 +25,55 @@ export namespace PluginIDs {
   export const warnings = 'jupyterlab-gpu-session:warnings';
 }
 
-/** The resource monitor shared by the sidebar, status bar and rules. */
-export type IResourceMonitor = ResourceMonitor;
+/**
+ * The resource monitor shared by the sidebar, the status bar, the
+ * countdown and the warning rules: the latest probe sample, its history and
+ * the monitor's state.
+ */
+export interface IResourceMonitor {
+  /** Emitted after any change a view would show. */
+  readonly changed: ISignal<IResourceMonitor, void>;
+  /** Where the monitor is in its life. */
+  readonly phase: MonitorPhase;
+  /** Why the monitor is unavailable, or what it waits for. */
+  readonly message: string | null;
+  /** The latest valid sample. */
+  readonly sample: IProbeSample | null;
+  /** When the latest valid sample arrived (client clock, unix ms). */
+  readonly sampleTime: number | null;
+  /** The number of samples received. */
+  readonly sampleCount: number;
+  /** Why the latest reply was rejected, or the probe's own error. */
+  readonly probeError: string | null;
+  /** True when the latest tick brought no valid sample. */
+  readonly stale: boolean;
+  /** Whether monitoring is paused for lack of activity. */
+  readonly paused: boolean;
+  /** Something that happened to the monitor kernel, shown for a while. */
+  readonly notice: string | null;
+  /** When the server stopped answering (unix ms), if it has. */
+  readonly disconnectedSince: number | null;
+  /** What the page knows about its notebooks. */
+  readonly context: Readonly<INotebookContext>;
+  /** The settings in force. */
+  readonly settings: Readonly<IMonitorSettings>;
+  /** Points of the last minutes, for plots and rules. */
+  readonly history: SampleHistory;
+  /**
+   * Say whether `reason` (an open notebook, a visible sidebar) needs data.
+   * The monitor runs while any reason does.
+   */
+  setDemand(reason: string, needed: boolean): void;
+  /**
+   * Ask for a sample now, through the monitor's poll; nothing happens while
+   * monitoring is stopped or paused.
+   */
+  refresh(): Promise<void>;
+  /** The checkpoint paths or globs whose newest file the probe reports. */
+  setCheckpointGlobs(globs: string[]): void;
+  /** Note user input; it keeps monitoring going and ends an idle pause. */
+  noteActivity(): void;
+}
 
 /** The token of the resource monitor. */
 export const IResourceMonitor = new Token<IResourceMonitor>(
@@ -26,15 +81,19 @@ export const IResourceMonitor = new Token<IResourceMonitor>(
   'The GPU, memory, disk and kernel monitor of the session: the latest probe sample, its history and the monitor state.'
 );
 
+/** A sidebar section, or a function that makes it when first shown. */
+export type SidebarSectionSource = Widget | (() => Widget | Promise<Widget>);
+
 /** The GPU sidebar, for features that add a section to it. */
 export interface IGpuSessionSidebar {
   /** The sidebar widget itself. */
   readonly widget: Widget;
   /**
    * Add a section below the monitor's own, ordered by `rank` (lower first).
-   * It is disposed with the sidebar.
+   * A factory is called when the sidebar is first shown, so its code can be
+   * a chunk fetched then. The section is disposed with the sidebar.
    */
-  addSection(section: Widget, rank?: number): void;
+  addSection(section: SidebarSectionSource, rank?: number): void;
 }
 
 /** The token of the GPU sidebar. */
@@ -43,28 +102,20 @@ export const IGpuSessionSidebar = new Token<IGpuSessionSidebar>(
   'The GPU sidebar; other features add their sections (templates, countdown) to it.'
 );
 
-/** The template cells: the catalog and the platform it follows. */
-export interface IGpuSessionTemplates {
-  /** The ids of the usable templates, built-in first. */
-  readonly ids: ReadonlyArray<string>;
-  /**
-   * Tell the templates which platform the session runs on (`colab`,
-   * `kaggle`, `sagemaker-studio-lab`...; null when unknown). The `platform` setting,
-   * unless `auto`, wins over it.
-   */
-  setDetectedPlatform(platform: string | null): void;
+/** What a consumer reads of the warning list. */
+export interface IWarningListReader {
+  /** The warnings, raised or snoozed, newest first. */
+  readonly warnings: ReadonlyArray<IWarning>;
+  /** Emitted after any change. */
+  readonly changed: ISignal<IWarningListReader, void>;
+  /** Emitted when a warning is raised (not when it is updated). */
+  readonly raised: ISignal<IWarningListReader, IWarning>;
 }
-
-/** The token of the template cells. */
-export const IGpuSessionTemplates = new Token<IGpuSessionTemplates>(
-  'jupyterlab-gpu-session:IGpuSessionTemplates',
-  'Template cells (Drive mounting, installs, checkpoint-safe training, environment capture, GPU check); the platform detection feeds its platform here.'
-);
 
 /** The session's warning list, for features that raise warnings of their own. */
 export interface IGpuSessionWarnings {
   /** The list: its warnings, snoozes and dismissals. */
-  readonly list: WarningList;
+  readonly list: IWarningListReader;
   /**
    * Hand in what `source` finds now: new warnings are raised, known ones
    * updated in place, and those of `source` not handed in again cleared.

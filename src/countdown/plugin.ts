@@ -16,7 +16,8 @@ import { fetchServerLimits } from './limitsClient';
 import { SessionClock } from './sessionClock';
 import { readCountdownSettings } from './settings';
 import { followSettings } from '../settings/followSettings';
-import { CountdownSection, countdownStatusText } from './section';
+import { countdownStatusText } from './statusText';
+import { browserStorage } from '../ui/storage';
 import { CountdownWarnings } from './findings';
 import {
   IGpuSessionSidebar,
@@ -49,12 +50,13 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null,
     translator: ITranslator | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab');
-    const clock = new SessionClock({ store: window.localStorage });
-    sidebar.addSection(
-      new CountdownSection(clock, translator ?? nullTranslator),
-      10
-    );
+    const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
+    const clock = new SessionClock({ store: browserStorage() });
+    // The section's code is fetched when the sidebar is first shown.
+    sidebar.addSection(async () => {
+      const { CountdownSection } = await import('./section');
+      return new CountdownSection(clock, translator ?? nullTranslator);
+    }, 10);
 
     if (statusBar) {
       const item = new Widget({ node: document.createElement('button') });

@@ -7,11 +7,11 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
 import { SessionClock } from './sessionClock';
 import { IClock } from './countdown';
 import { LimitSource } from './policy';
-import { h, meter } from '../ui/dom';
+import { h, meter, patchChildren } from '../ui/dom';
+import { SidebarSection } from '../sidebar/section';
 import { formatClock, formatDuration } from '../ui/format';
 
 /** The urgency of a clock, from the warning thresholds. */
@@ -30,41 +30,23 @@ export function clockLevel(
   return 'ok';
 }
 
-/** Short text of the nearest end for the status bar, e.g. "3h 12m left". */
-export function countdownStatusText(
-  clock: SessionClock,
-  trans: TranslationBundle
-): string {
-  const nearest = clock.countdown.nearest;
-  if (!nearest) {
-    return '';
-  }
-  if (nearest.ended) {
-    return nearest.kind === 'idle'
-      ? trans.__('idle limit reached')
-      : trans.__('session ended');
-  }
-  return nearest.kind === 'idle'
-    ? trans.__('%1 idle left', formatDuration(nearest.remainingMs / 1000))
-    : trans.__('%1 left', formatDuration(nearest.remainingMs / 1000));
-}
-
-/** The section widget. */
-export class CountdownSection extends Widget {
+/**
+ * The section widget. The clock changes every second; the section patches
+ * its text in place (`patchChildren`) rather than rebuilding its nodes.
+ */
+export class CountdownSection extends SidebarSection {
   constructor(
     private readonly _clock: SessionClock,
     translator: ITranslator = nullTranslator,
     private readonly _now: () => number = Date.now
   ) {
-    super();
-    this._trans = translator.load('jupyterlab');
-    this.addClass('jp-GpuSession-countdown');
+    super({ className: 'jp-GpuSession-countdown' });
+    this._trans = translator.load('jupyterlab_gpu_session');
     this.node.setAttribute('aria-label', this._trans.__('Session lifetime'));
-    this._clock.changed.connect(this.render, this);
-    this.render();
+    this._clock.changed.connect(this.update, this);
   }
 
-  render(): void {
+  protected render(): void {
     const trans = this._trans;
     const clock = this._clock;
     const { hard, idle } = clock.countdown;
@@ -139,8 +121,9 @@ export class CountdownSection extends Widget {
       );
     }
     children.push(this._renderCheckpoint());
-    this.node.replaceChildren(
-      ...children.filter((c): c is HTMLElement => c !== null)
+    patchChildren(
+      this.node,
+      children.filter((c): c is HTMLElement => c !== null)
     );
   }
 
@@ -148,7 +131,7 @@ export class CountdownSection extends Widget {
     if (this.isDisposed) {
       return;
     }
-    this._clock.changed.disconnect(this.render, this);
+    this._clock.changed.disconnect(this.update, this);
     super.dispose();
   }
 

@@ -8,7 +8,7 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
-import { ResourceMonitor } from '../monitor/monitor';
+import type { IResourceMonitor } from '../tokens';
 import { renderGpuSection } from './gpuSection';
 import { HistoryPlots } from './historySection';
 import { renderHostSection } from './hostSection';
@@ -19,7 +19,7 @@ import { describeMonitor } from './statusLine';
 /** A section that re-renders whenever the monitor changes. */
 abstract class MonitorSection extends SidebarSection {
   constructor(
-    protected readonly monitor: ResourceMonitor,
+    protected readonly monitor: IResourceMonitor,
     protected readonly trans: TranslationBundle,
     options: SidebarSection.IOptions = {}
   ) {
@@ -38,7 +38,7 @@ abstract class MonitorSection extends SidebarSection {
 
 /** The one line that says what state the monitor is in. */
 export class StatusLineSection extends MonitorSection {
-  constructor(monitor: ResourceMonitor, trans: TranslationBundle) {
+  constructor(monitor: IResourceMonitor, trans: TranslationBundle) {
     super(monitor, trans, { className: 'jp-GpuSession-status' });
     this.node.setAttribute('role', 'status');
     this.node.setAttribute('aria-live', 'polite');
@@ -58,10 +58,10 @@ export class StatusLineSection extends MonitorSection {
  */
 export class RenderedSection extends MonitorSection {
   constructor(
-    monitor: ResourceMonitor,
+    monitor: IResourceMonitor,
     trans: TranslationBundle,
     private readonly _draw: (
-      monitor: ResourceMonitor,
+      monitor: IResourceMonitor,
       trans: TranslationBundle
     ) => HTMLElement | null
   ) {
@@ -77,7 +77,7 @@ export class RenderedSection extends MonitorSection {
 /** The history plots; redrawn on samples and on resize. */
 export class HistorySection extends MonitorSection {
   constructor(
-    monitor: ResourceMonitor,
+    monitor: IResourceMonitor,
     trans: TranslationBundle,
     private readonly _now: () => number
   ) {
@@ -103,7 +103,7 @@ export class HistorySection extends MonitorSection {
 
 /** The monitor's sections, in the order they are shown. */
 export function createMonitorSections(
-  monitor: ResourceMonitor,
+  monitor: IResourceMonitor,
   trans: TranslationBundle,
   now: () => number
 ): SidebarSection[] {

@@ -11,15 +11,15 @@ import { PromiseDelegate } from '@lumino/coreutils';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
-import { ResourceMonitor } from '../monitor/monitor';
 import { h } from '../ui/dom';
+import type { IResourceMonitor, SidebarSectionSource } from '../tokens';
 
 /** A section, or a function that makes it when the sidebar is first shown. */
-export type SectionSource = Widget | (() => Widget | Promise<Widget>);
+export type SectionSource = SidebarSectionSource;
 
 /** Options of the sidebar. */
 export interface IGpuSessionPanelOptions {
-  monitor: ResourceMonitor;
+  monitor: IResourceMonitor;
   translator?: ITranslator;
   /** The clock, unix ms; injected for tests. */
   now?: () => number;
@@ -176,7 +176,7 @@ export class GpuSessionPanel extends Panel {
     this.node.dataset.sampleCount = String(this._monitor.sampleCount);
   }
 
-  private _monitor: ResourceMonitor;
+  private _monitor: IResourceMonitor;
   private _now: () => number;
   private _trans: TranslationBundle;
   private _extras: Private.IExtra[] = [];

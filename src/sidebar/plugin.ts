@@ -32,7 +32,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IGpuSessionSidebar> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): IGpuSessionSidebar => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab');
+    const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
     const panel = new GpuSessionPanel({
       monitor,
       translator: translator ?? nullTranslator

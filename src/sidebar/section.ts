@@ -46,7 +46,11 @@ export abstract class SidebarSection extends Widget {
   }
 
   protected onAfterAttach(msg: Message): void {
-    this.update();
+    // The first paint is immediate, so a section never shows empty.
+    if (this.isVisible) {
+      this._stale = false;
+      this.render();
+    }
   }
 
   private _stale = true;

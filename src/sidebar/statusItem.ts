@@ -7,7 +7,7 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { ResourceMonitor } from '../monitor/monitor';
+import type { IResourceMonitor } from '../tokens';
 import { IProbeSample } from '../monitor/protocol';
 import { formatBytes, formatPercent } from '../ui/format';
 
@@ -46,12 +46,12 @@ export function statusText(
 /** The status bar widget; clicking it runs `onClick` (opens the sidebar). */
 export class GpuStatusItem extends Widget {
   constructor(
-    private readonly _monitor: ResourceMonitor,
+    private readonly _monitor: IResourceMonitor,
     onClick: () => void,
     translator: ITranslator = nullTranslator
   ) {
     super({ node: document.createElement('button') });
-    this._trans = translator.load('jupyterlab');
+    this._trans = translator.load('jupyterlab_gpu_session');
     this.addClass('jp-GpuSession-statusItem');
     this.addClass('jp-StatusBar-TextItem');
     this.addClass('jp-GpuSession-gpuStatus');

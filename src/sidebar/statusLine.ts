@@ -3,7 +3,7 @@
  * is in: starting, unavailable, stale or live.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ResourceMonitor } from '../monitor/monitor';
+import type { IResourceMonitor } from '../tokens';
 import { formatClock } from '../ui/format';
 
 /** The state a person should know about, with its level. */
@@ -14,7 +14,7 @@ export interface IStatusLine {
 
 /** Describe the monitor's state in one sentence. */
 export function describeMonitor(
-  monitor: ResourceMonitor,
+  monitor: IResourceMonitor,
   trans: TranslationBundle
 ): IStatusLine {
   switch (monitor.phase) {

@@ -37,24 +37,18 @@ import {
   checkpointGlobFor,
   withGlob
 } from './checkpointGlobs';
-import {
-  IGpuSessionSidebar,
-  IGpuSessionTemplates,
-  IResourceMonitor,
-  PluginIDs
-} from '../tokens';
+import { IGpuSessionSidebar, IResourceMonitor, PluginIDs } from '../tokens';
 import { CommandIDs } from '../commands';
 
 /** Where the last values typed for each template are kept. */
 const STATE_KEY = `${PluginIDs.templates}:values`;
 
 /** Adds the template cells. */
-export const templatesPlugin: JupyterFrontEndPlugin<IGpuSessionTemplates> = {
+export const templatesPlugin: JupyterFrontEndPlugin<void> = {
   id: PluginIDs.templates,
   description:
     'Template cells: Drive mounting, pinned installs, checkpoint-safe training, environment snapshots, GPU check.',
   autoStart: true,
-  provides: IGpuSessionTemplates,
   requires: [INotebookTracker],
   optional: [
     ISettingRegistry,
@@ -73,7 +67,7 @@ export const templatesPlugin: JupyterFrontEndPlugin<IGpuSessionTemplates> = {
     sidebar: IGpuSessionSidebar | null,
     monitor: IResourceMonitor | null,
     translator: ITranslator | null
-  ): IGpuSessionTemplates => {
+  ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     let catalog: ICatalog = buildCatalog([]);
     let settings: ISettingRegistry.ISettings | null = null;
@@ -335,14 +329,5 @@ export const templatesPlugin: JupyterFrontEndPlugin<IGpuSessionTemplates> = {
         );
       }
     });
-
-    return {
-      get ids() {
-        return catalog.templates.map(t => t.id);
-      },
-      setDetectedPlatform: (id: string | null) => {
-        detectedPlatform = id;
-      }
-    };
   }
 };

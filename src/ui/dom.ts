@@ -83,3 +83,60 @@ export function meter(
     bar
   ]);
 }
+
+/**
+ * Make the children of `parent` look like `children`, reusing the nodes
+ * already there: an element of the same tag keeps its identity and only
+ * its changed attributes and text are written.
+ *
+ * #### Notes
+ * A view that redraws every second (the countdown) builds its new content
+ * with `h()` as usual and hands it here; a person reading or selecting the
+ * text, a screen reader, or a focused button keeps its node.
+ */
+export function patchChildren(parent: Element, children: Node[]): void {
+  let i = 0;
+  for (; i < children.length; i++) {
+    const next = children[i];
+    const current = parent.childNodes[i];
+    if (!current) {
+      parent.appendChild(next);
+    } else if (!Private.patchNode(current, next)) {
+      parent.replaceChild(next, current);
+    }
+  }
+  while (parent.childNodes.length > i) {
+    parent.removeChild(parent.lastChild!);
+  }
+}
+
+namespace Private {
+  /** Patch `current` into `next`; false when it cannot be reused. */
+  export function patchNode(current: Node, next: Node): boolean {
+    if (current.nodeType !== next.nodeType) {
+      return false;
+    }
+    if (!(current instanceof Element) || !(next instanceof Element)) {
+      if (current.nodeValue !== next.nodeValue) {
+        current.nodeValue = next.nodeValue;
+      }
+      return true;
+    }
+    if (current.tagName !== next.tagName) {
+      return false;
+    }
+    for (const name of current.getAttributeNames()) {
+      if (!next.hasAttribute(name)) {
+        current.removeAttribute(name);
+      }
+    }
+    for (const name of next.getAttributeNames()) {
+      const value = next.getAttribute(name)!;
+      if (current.getAttribute(name) !== value) {
+        current.setAttribute(name, value);
+      }
+    }
+    patchChildren(current, Array.from(next.childNodes));
+    return true;
+  }
+}

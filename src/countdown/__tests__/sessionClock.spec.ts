@@ -3,7 +3,8 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { SessionClock } from '../sessionClock';
 import { DEFAULT_COUNTDOWN_SETTINGS, readCountdownSettings } from '../settings';
 import { readLimits } from '../limitsClient';
-import { CountdownSection, countdownStatusText } from '../section';
+import { CountdownSection } from '../section';
+import { countdownStatusText } from '../statusText';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
@@ -147,6 +148,7 @@ describe('SessionClock', () => {
       idle_timeout_s: null
     });
     const section = new CountdownSection(clock);
+    Widget.attach(section, document.body);
     expect(section.node.textContent).toContain(
       'No lifetime or idle limit is known.'
     );
@@ -154,6 +156,7 @@ describe('SessionClock', () => {
       'No hosted platform detected (no hosted-platform marker found).'
     );
     expect(countdownStatusText(clock, trans)).toBe('');
+    section.dispose();
   });
 });
 
