@@ -6,7 +6,6 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -18,6 +17,7 @@ import { readCountdownSettings } from './settings';
 import { followSettings } from '../settings/followSettings';
 import { countdownStatusText } from './statusText';
 import { browserStorage } from '../ui/storage';
+import { userActivity } from '../ui/activity';
 import { CountdownWarnings } from './findings';
 import {
   IGpuSessionSidebar,
@@ -90,17 +90,9 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
       clock.setCheckpoint(monitor.sample?.checkpoint ?? null);
     });
 
-    // Idle time restarts with input in this page and with executions.
-    const onInput = () => clock.recordActivity();
-    document.addEventListener('keydown', onInput, {
-      capture: true,
-      passive: true
-    });
-    document.addEventListener('pointerdown', onInput, {
-      capture: true,
-      passive: true
-    });
-    NotebookActions.executionScheduled.connect(onInput);
+    // Idle time restarts with input in this page and with executions: the
+    // same source as the monitor's idle pause.
+    userActivity().active.connect(() => clock.recordActivity());
 
     // The countdown's warnings live in the warning list (sidebar list,
     // notifications updated in place, snooze kept across reloads).
