@@ -427,14 +427,10 @@ def test_builtin_templates_match_the_settings_schema():
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((REPO / "schema" / "templates.json").read_text())
     listed = subprocess.run(
-        ["node", "-e", textwrap.dedent("""\
-            const ts = require('typescript'); const fs = require('fs');
-            const out = ts.transpileModule(fs.readFileSync('src/templates/builtin.ts', 'utf8'),
-              { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
-            const m = { exports: {} }; new Function('exports', 'module', out)(m.exports, m);
-            process.stdout.write(JSON.stringify(m.exports.BUILTIN_TEMPLATES));
-            """)], capture_output=True, text=True, cwd=REPO, check=True)
-    builtins = json.loads(listed.stdout)
+        ["node", str(RENDER)], input=json.dumps({"builtins": True}), capture_output=True,
+        text=True, encoding="utf-8", cwd=REPO, timeout=60, check=True,
+    )
+    builtins = json.loads(listed.stdout)["templates"]
     template_schema = {**schema["definitions"]["template"], "definitions": schema["definitions"]}
     for template in builtins:
         jsonschema.validate(template, template_schema)

@@ -27,15 +27,6 @@ export interface ICatalog {
   problems: ICatalogProblem[];
 }
 
-/** The ids of the built-in templates (DESIGN.md section 3.2). */
-export const BUILTIN_IDS = [
-  'drive-mount',
-  'install-deps',
-  'checkpoint-train',
-  'env-snapshot',
-  'gpu-check'
-] as const;
-
 const KINDS: VariableKind[] = ['path', 'text', 'integer', 'choice'];
 const ID = /^[a-z0-9][a-z0-9-]*$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -66,7 +57,7 @@ const SHELL_CELL = /^%%(bash|sh)\b/;
 export class TemplateDefinitionError extends Error {}
 
 /**
- * Check one template definition (from builtin.ts or the settings) and
+ * Check one template definition (from builtin/ or the settings) and
  * return it typed. Throws a `TemplateDefinitionError` that says what is
  * wrong and where.
  */

@@ -3,6 +3,12 @@
  * schema/templates.json), palette items, the notebook context menu, the
  * Templates section of the GPU sidebar, and the recording of environment
  * snapshots in the notebook's metadata.
+ *
+ * At start this needs only the templates' ids, labels and descriptions
+ * (builtinIndex.ts). The bodies, the checks, the dialog and the rendering
+ * are in flow.ts, loaded with `import()` on the first insertion, or as soon
+ * as the settings declare templates of the user's own (they are checked
+ * when loaded, so that a bad one is reported at once).
  */
 import {
   JupyterFrontEnd,
@@ -13,35 +19,24 @@ import {
   InputDialog,
   Notification
 } from '@jupyterlab/apputils';
-import {
-  INotebookTracker,
-  Notebook,
-  NotebookActions
-} from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { MenuSvg } from '@jupyterlab/ui-components';
-import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { DisposableSet } from '@lumino/disposable';
-import { buildCatalog, ICatalog } from './catalog';
-import { askTemplateValues } from './dialog';
-import { insertIntoNotebook } from './insert';
-import { renderTemplate, TemplateValueError } from './render';
+import { builtinIndex, ITemplateEntry } from './builtinIndex';
+import type { ICatalog } from './catalog';
 import { TemplatesSection } from './section';
-import { findSnapshotReport, withSnapshot } from './snapshot';
-import { ITemplate, TemplateValues } from './types';
-import { effectivePlatform, initialValues, IRememberedValues } from './values';
 import {
-  CHECKPOINT_TEMPLATE_ID,
-  checkpointGlobFor,
-  withGlob
-} from './checkpointGlobs';
+  DEFAULT_TEMPLATE_SETTINGS,
+  effectivePlatform,
+  readTemplateSettings
+} from './settings';
+import { findSnapshotReport, withSnapshot } from './snapshot';
 import { IGpuSessionSidebar, IResourceMonitor, PluginIDs } from '../tokens';
 import { CommandIDs } from '../commands';
-
-/** Where the last values typed for each template are kept. */
-const STATE_KEY = `${PluginIDs.templates}:values`;
+import { followSettings } from '../settings/followSettings';
 
 /** Adds the template cells. */
 export const templatesPlugin: JupyterFrontEndPlugin<void> = {
@@ -68,132 +63,69 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
     monitor: IResourceMonitor | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab');
-    let catalog: ICatalog = buildCatalog([]);
-    let settings: ISettingRegistry.ISettings | null = null;
+    const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
+    const builtins = builtinIndex(trans);
+    let settings = DEFAULT_TEMPLATE_SETTINGS;
+    // What the menus show: the built-in entries, then the user's templates
+    // once they are checked.
+    let entries: ReadonlyArray<ITemplateEntry> = builtins;
     let detectedPlatform: string | null = null;
-    const platform = () =>
-      effectivePlatform(settings?.composite.platform, detectedPlatform);
-    const find = (id: unknown): ITemplate | undefined =>
-      catalog.templates.find(t => t.id === id);
+    monitor?.changed.connect(() => {
+      detectedPlatform = monitor.sample?.platform?.id ?? null;
+    });
 
-    const remembered = async (
-      id: string
-    ): Promise<IRememberedValues | null> => {
-      const all = (await state?.fetch(STATE_KEY)) as
-        { [id: string]: IRememberedValues } | undefined;
-      const entry = all?.[id];
-      return entry && typeof entry === 'object' && entry.values ? entry : null;
+    let flow: Promise<typeof import('./flow')> | null = null;
+    const loadFlow = () =>
+      (flow ??= import('./flow').catch(reason => {
+        flow = null; // a failed chunk load is tried again next time
+        throw reason;
+      }));
+    // The full catalog of the current settings, built once per change.
+    let catalog: Promise<ICatalog> | null = null;
+    const fullCatalog = (): Promise<ICatalog> => {
+      const userTemplates = settings.templates;
+      return (catalog ??= loadFlow().then(
+        module => {
+          const built = module.catalogOf(builtins, userTemplates);
+          reportProblems(built);
+          return built;
+        },
+        reason => {
+          catalog = null;
+          throw reason;
+        }
+      ));
     };
-    const remember = async (id: string, values: TemplateValues) => {
-      if (!state) {
+    const reportProblems = ({ problems }: ICatalog) => {
+      if (!problems.length) {
         return;
       }
-      const all = ((await state.fetch(STATE_KEY)) ?? {}) as unknown as {
-        [id: string]: IRememberedValues;
-      };
-      await state.save(STATE_KEY, {
-        ...all,
-        [id]: { values, platform: platform() }
-      } as unknown as ReadonlyPartialJSONObject);
+      const list = problems.map(p => `"${p.name}": ${p.message}`).join('; ');
+      const message = trans._n(
+        'GPU Session: %1 template in the "templates" setting was skipped: %2',
+        'GPU Session: %1 templates in the "templates" setting were skipped: %2',
+        problems.length,
+        list
+      );
+      console.warn(message);
+      Notification.warning(message, { autoClose: 10000 });
+    };
+    const loadFailed = (reason: unknown) => {
+      const message = trans.__(
+        'GPU Session: the templates could not be loaded: %1',
+        String(reason)
+      );
+      console.error(message, reason);
+      Notification.error(message);
     };
 
-    // The countdown's "last checkpoint" follows where the checkpoint-train
-    // cells save, without the user typing the folder twice.
-    const followCheckpoints = async (
-      id: string,
-      values: Record<string, string>,
-      notebookPath: string
-    ) => {
-      const glob =
-        id === CHECKPOINT_TEMPLATE_ID
-          ? checkpointGlobFor(values, notebookPath)
-          : null;
-      if (!glob || !settingRegistry) {
-        return;
-      }
-      try {
-        const countdown = await settingRegistry.load(PluginIDs.countdown);
-        const current = countdown.get('checkpointGlobs').composite;
-        const globs = Array.isArray(current)
-          ? current.filter((g): g is string => typeof g === 'string')
-          : [];
-        if (!globs.includes(glob)) {
-          await countdown.set('checkpointGlobs', withGlob(globs, glob));
-        }
-      } catch (reason) {
-        console.warn(
-          'GPU Session: checkpoint path not added to the countdown settings',
-          reason
-        );
-      }
-    };
-
-    const insert = async (
-      notebook: Notebook,
-      template: ITemplate,
-      given: unknown
-    ): Promise<number | null> => {
-      const panel = tracker.currentWidget!;
-      const context = {
-        notebook_path: panel.context.path,
-        notebook_name: panel.context.path.split('/').pop() ?? '',
-        platform: platform()
-      };
-      const defaults = (settings?.composite.defaults ?? {}) as {
-        [id: string]: { [name: string]: unknown };
-      };
-      let values = initialValues(template, {
-        remembered: await remembered(template.id),
-        settings: defaults[template.id] ?? null,
-        platform: context.platform
-      });
-      if (given && typeof given === 'object') {
-        // Values given to the command skip the dialog; they are not remembered.
-        for (const [name, value] of Object.entries(given)) {
-          values[name] = String(value);
-        }
-        const index = insertIntoNotebook(
-          notebook,
-          renderTemplate(template, values, context)
-        );
-        await followCheckpoints(template.id, values, context.notebook_path);
-        return index;
-      }
-      let problems: Record<string, string> = {};
-      for (;;) {
-        const typed = await askTemplateValues(
-          template,
-          values,
-          problems,
-          trans
-        );
-        if (!typed) {
-          return null;
-        }
-        values = typed;
-        try {
-          const cells = renderTemplate(template, values, context);
-          const index = insertIntoNotebook(notebook, cells);
-          await remember(template.id, values);
-          await followCheckpoints(template.id, values, context.notebook_path);
-          return index;
-        } catch (error) {
-          if (!(error instanceof TemplateValueError)) {
-            throw error;
-          }
-          problems = error.problems;
-        }
-      }
-    };
-
+    const find = (id: unknown) => entries.find(t => t.id === id);
     app.commands.addCommand(CommandIDs.insertTemplate, {
       label: args => {
         if (args.id === undefined) {
           return trans.__('Other Template…');
         }
-        const template = find(args.id);
-        const label = template?.label ?? trans.__('Unknown Template');
+        const label = find(args.id)?.label ?? trans.__('Unknown Template');
         return args.isPalette ? trans.__('Insert Template: %1', label) : label;
       },
       caption: args =>
@@ -212,24 +144,45 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
         if (id === undefined) {
           const choice = await InputDialog.getItem({
             title: trans.__('Insert Template'),
-            items: catalog.templates.map(t => t.label)
+            items: entries.map(t => t.label)
           });
           if (!choice.button.accept) {
             return null;
           }
-          id = catalog.templates.find(t => t.label === choice.value)?.id;
+          id = entries.find(t => t.label === choice.value)?.id;
         }
-        const template = find(id);
+        let module: typeof import('./flow');
+        let templates: ICatalog['templates'];
+        try {
+          [module, { templates }] = await Promise.all([
+            loadFlow(),
+            fullCatalog()
+          ]);
+        } catch (reason) {
+          loadFailed(reason);
+          throw reason;
+        }
+        const template = templates.find(t => t.id === id);
         if (!template) {
           const message = trans.__('There is no template "%1".', String(id));
           Notification.error(message);
           throw new Error(message);
         }
-        return insert(panel.content, template, args.values);
+        return module.insertTemplate({
+          notebook: panel.content,
+          notebookPath: panel.context.path,
+          template,
+          given: args.values,
+          platform: effectivePlatform(settings.platform, detectedPlatform),
+          defaults: settings.defaults,
+          state,
+          settingRegistry,
+          trans
+        });
       }
     });
 
-    // Palette, context menu and sidebar follow the catalog.
+    // Palette, context menu and sidebar follow the entries.
     const contextMenu = new MenuSvg({ commands: app.commands });
     contextMenu.title.label = trans.__('Insert GPU Template');
     contextMenu.id = 'jp-GpuSession-templatesContextMenu';
@@ -253,7 +206,7 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
       paletteItems.dispose();
       paletteItems = new DisposableSet();
       contextMenu.clearItems();
-      for (const template of catalog.templates) {
+      for (const template of entries) {
         const args = { id: template.id };
         contextMenu.addItem({ command: CommandIDs.insertTemplate, args });
         if (palette) {
@@ -266,50 +219,34 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
           );
         }
       }
-      section?.setTemplates(catalog.templates);
+      section?.setTemplates(entries);
     };
     refresh();
 
-    const reportProblems = () => {
-      for (const problem of catalog.problems) {
-        const message = trans.__(
-          'GPU Session: the template "%1" was skipped: %2',
-          problem.name,
-          problem.message
-        );
-        console.warn(message);
-        Notification.warning(message, { autoClose: 10000 });
-      }
-    };
-    if (settingRegistry) {
-      void settingRegistry
-        .load(PluginIDs.templates)
-        .then(loaded => {
-          settings = loaded;
-          const apply = () => {
-            catalog = buildCatalog(loaded.composite.templates ?? []);
-            reportProblems();
-            refresh();
-          };
-          loaded.changed.connect(apply);
-          apply();
-        })
-        .catch(reason => {
-          console.warn(
-            'GPU Session: the template settings could not be loaded; only the built-in templates are available.',
-            reason
-          );
-        });
-    }
-
-    if (monitor) {
-      monitor.changed.connect(() => {
-        const id = monitor.sample?.platform?.id ?? null;
-        if (id !== detectedPlatform) {
-          detectedPlatform = id;
+    let generation = 0;
+    followSettings(
+      settingRegistry,
+      PluginIDs.templates,
+      trans.__('templates'),
+      readTemplateSettings,
+      values => {
+        settings = values;
+        catalog = null;
+        const current = ++generation;
+        if (!values.templates.length) {
+          entries = builtins;
+          refresh();
+          return;
         }
-      });
-    }
+        fullCatalog().then(built => {
+          if (current === generation) {
+            entries = built.templates;
+            refresh();
+          }
+        }, loadFailed);
+      },
+      trans
+    );
 
     // The env-snapshot cell reports its folder with a MIME bundle; record it.
     NotebookActions.executed.connect((_, { notebook, cell }) => {

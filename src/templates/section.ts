@@ -4,9 +4,9 @@
 import { Widget } from '@lumino/widgets';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { h } from '../ui/dom';
-import { ITemplate } from './types';
+import { ITemplateEntry } from './builtinIndex';
 
-/** The sidebar section; `update` redraws it from the catalog. */
+/** The sidebar section; `setTemplates` redraws it from the catalog. */
 export class TemplatesSection extends Widget {
   constructor(
     private _onInsert: (id: string) => void,
@@ -17,7 +17,7 @@ export class TemplatesSection extends Widget {
   }
 
   /** Show a button per template. */
-  setTemplates(templates: ReadonlyArray<ITemplate>): void {
+  setTemplates(templates: ReadonlyArray<ITemplateEntry>): void {
     const list = h('div', {
       className: 'jp-GpuSession-templateList',
       attrs: { role: 'list' }

@@ -1,6 +1,6 @@
 /**
  * The shape of a template: its variables and its cells. Plain data, shared
- * by the built-in catalog (builtin.ts) and the templates users declare in
+ * by the built-in catalog (builtin/) and the templates users declare in
  * the settings.
  */
 

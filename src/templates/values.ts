@@ -5,17 +5,6 @@
 import { checkValue } from './render';
 import { ITemplate, TemplateValues } from './types';
 
-/** The platform ids the probe detects (docs/platforms.md). */
-export const PLATFORMS = [
-  'colab',
-  'kaggle',
-  'sagemaker-studio-lab',
-  'paperspace',
-  'slurm',
-  'jupyterhub',
-  'generic'
-] as const;
-
 /** What was typed last time, and on which platform. */
 export interface IRememberedValues {
   values: TemplateValues;
@@ -70,18 +59,4 @@ export function initialValues(
     }
   }
   return values;
-}
-
-/**
- * The platform the templates follow: the setting unless it is `auto`, then
- * the detected one, else `generic`.
- */
-export function effectivePlatform(
-  setting: unknown,
-  detected: string | null
-): string {
-  if (typeof setting === 'string' && setting !== '' && setting !== 'auto') {
-    return setting;
-  }
-  return detected || 'generic';
 }

@@ -8,8 +8,10 @@
  * ("templates": optional user templates) and prints
  *   { "cells": [ { "cell_type", "source", "metadata" } ] }
  * or { "error": "...", "problems": {...} } with exit status 1.
+ * The request { "builtins": true } prints the built-in template
+ * definitions instead: { "templates": [...] }.
  *
- * src/templates/*.ts are compiled in memory with the project's TypeScript,
+ * The .ts files of src/templates are compiled in memory with TypeScript,
  * so what is tested is the source itself, never a stale build.
  */
 const fs = require('fs');
@@ -32,8 +34,13 @@ require.extensions['.ts'] = (module, filename) => {
 const SRC = path.resolve(__dirname, '..', '..', 'src', 'templates');
 const { buildCatalog } = require(path.join(SRC, 'catalog.ts'));
 const { renderTemplate } = require(path.join(SRC, 'render.ts'));
+const { BUILTIN_TEMPLATES } = require(path.join(SRC, 'builtin'));
 
 const request = JSON.parse(fs.readFileSync(0, 'utf8'));
+if (request.builtins) {
+  process.stdout.write(JSON.stringify({ templates: BUILTIN_TEMPLATES }));
+  process.exit(0);
+}
 const catalog = buildCatalog(request.templates ?? []);
 const template = catalog.templates.find(t => t.id === request.id);
 try {

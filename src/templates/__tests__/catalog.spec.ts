@@ -1,5 +1,6 @@
 import { BUILTIN_TEMPLATES as builtinData } from '../builtin';
-import { BUILTIN_IDS, buildCatalog, parseTemplate } from '../catalog';
+import { BUILTIN_IDS } from '../builtinIndex';
+import { buildCatalog, parseTemplate } from '../catalog';
 
 const minimal = {
   id: 'mine',

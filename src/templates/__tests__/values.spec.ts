@@ -1,5 +1,5 @@
 import { buildCatalog } from '../catalog';
-import { effectivePlatform, initialValues } from '../values';
+import { initialValues } from '../values';
 
 const driveMount = buildCatalog([]).templates.find(
   t => t.id === 'drive-mount'
@@ -45,14 +45,5 @@ describe('initialValues', () => {
     expect(
       initialValues(driveMount, { platform: 'generic', remembered }).variant
     ).toBe('rclone');
-  });
-});
-
-describe('effectivePlatform', () => {
-  it('takes the setting unless it is auto', () => {
-    expect(effectivePlatform('kaggle', 'colab')).toBe('kaggle');
-    expect(effectivePlatform('auto', 'colab')).toBe('colab');
-    expect(effectivePlatform('auto', null)).toBe('generic');
-    expect(effectivePlatform(undefined, null)).toBe('generic');
   });
 });
