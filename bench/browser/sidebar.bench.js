@@ -245,6 +245,62 @@ async function openAndWait(page) {
 
 // Tests run in file order in one worker; one failing does not skip the rest.
 
+test.describe('JS fetched', () => {
+  // The extension's own JS the page really fetches: at JupyterLab's start
+  // (until the app is restored and the network is idle), then when the
+  // sidebar is first opened. Gzip level 9 of each body, as js_size.py does.
+  test('at JupyterLab start and on first opening the sidebar', async ({
+    browser,
+    baseURL
+  }) => {
+    const zlib = require('zlib');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const fetched = [];
+    let phase = 'start';
+    page.on('response', async response => {
+      const url = response.url();
+      if (
+        !/\/extensions\/jupyterlab-gpu-session\/static\/.*\.js(\?|$)/.test(url)
+      ) {
+        return;
+      }
+      const body = await response.body().catch(() => null);
+      if (body) {
+        fetched.push({
+          phase,
+          file: url.split('/static/')[1].split('?')[0],
+          bytes: body.length,
+          gzip_bytes: zlib.gzipSync(body, { level: 9 }).length
+        });
+      }
+    });
+    await page.goto(`${baseURL}/lab`);
+    await page.waitForFunction(() => window.jupyterapp?.started !== undefined);
+    await page.evaluate(() => window.jupyterapp.restored);
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(2000);
+    phase = 'sidebar';
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('gpu-session:open')
+    );
+    await expect(page.locator(`${SIDEBAR} .jp-GpuSession-status`)).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(2000);
+    const sum = which =>
+      fetched
+        .filter(f => f.phase === which)
+        .reduce((a, f) => a + f.gzip_bytes, 0);
+    record('js_fetched', {
+      what: 'gzipped bytes of the extension JS the page fetched',
+      start_gzip_bytes: sum('start'),
+      sidebar_gzip_bytes: sum('sidebar'),
+      files: fetched
+    });
+    await context.close();
+  });
+});
+
 test.describe('CPU-only host', () => {
   test('first sample after opening the sidebar', async ({ page }) => {
     const load = await servedBuild(page);

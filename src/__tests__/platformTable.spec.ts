@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PLATFORM_IDS, PLATFORM_TABLE } from '../platforms';
 import { PRESETS } from '../countdown/presets';
-import { PLATFORMS as TEMPLATE_PLATFORMS } from '../templates/values';
+import { PLATFORMS as TEMPLATE_PLATFORMS } from '../templates/settings';
 import { buildCatalog } from '../templates/catalog';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -5,16 +5,10 @@
  * templates' code (see plugin.ts).
  */
 
-/** The platform ids the probe detects (docs/platforms.md). */
-export const PLATFORMS = [
-  'colab',
-  'kaggle',
-  'sagemaker-studio-lab',
-  'paperspace',
-  'slurm',
-  'jupyterhub',
-  'generic'
-] as const;
+import { PLATFORM_IDS } from '../platforms';
+
+/** The platform ids the probe detects, from the platform table. */
+export const PLATFORMS: readonly string[] = PLATFORM_IDS;
 
 /** Default values per template id and variable name. */
 export type TemplateDefaults = {

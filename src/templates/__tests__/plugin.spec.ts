@@ -88,8 +88,8 @@ function activate(registry: ISettingRegistry | null): IActivated {
   let section: Widget | null = null;
   const sidebar: IGpuSessionSidebar = {
     widget: new Widget(),
-    addSection: widget => {
-      section = widget;
+    addSection: source => {
+      section = source instanceof Widget ? source : null;
     }
   };
   templatesPlugin.activate(
