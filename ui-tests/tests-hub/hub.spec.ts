@@ -83,4 +83,85 @@ test.describe('JupyterHub with two users', () => {
       })
     );
   });
+
+  test("the server part answers through the hub's auth, to its own user only", async ({
+    playwright
+  }) => {
+    const limits = await pages.alice.evaluate(async () => {
+      // As JupyterLab's ServerConnection does: the hub's single-user auth
+      // wants the _xsrf cookie echoed on cookie-authenticated API requests.
+      const xsrf = /(?:^|; )_xsrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+      const response = await fetch('/user/alice/gpu-session/limits', {
+        headers: { 'X-XSRFToken': decodeURIComponent(xsrf) }
+      });
+      return { status: response.status, body: await response.json() };
+    });
+    expect(limits.status).toBe(200);
+    expect(limits.body.schema_version).toBe(1);
+    expect(limits.body.jupyterhub.user).toBe('alice');
+    expect(limits.body.jupyterhub.idle_timeout_s).toEqual({
+      value: 150,
+      source: 'environment',
+      detail: 'GPU_SESSION_HUB_IDLE_TIMEOUT'
+    });
+    // Bob's hub login does not open Alice's server.
+    const foreign = await pages.bob.evaluate(async () => {
+      const response = await fetch('/user/alice/gpu-session/limits', {
+        redirect: 'manual'
+      });
+      return response.status;
+    });
+    expect(foreign).not.toBe(200);
+    // Nor does no login at all.
+    const anonymous = await playwright.request.newContext({
+      baseURL: test.info().project.use.baseURL
+    });
+    const response = await anonymous.get('/user/alice/gpu-session/limits', {
+      maxRedirects: 0
+    });
+    expect([302, 401, 403]).toContain(response.status());
+    await anonymous.dispose();
+  });
+
+  test('the countdown says JupyterHub and where its numbers come from', async () => {
+    const section = pages.alice.locator(`${SIDEBAR} .jp-GpuSession-countdown`);
+    await expect(section).toContainText('Detected JupyterHub');
+    await expect(
+      section.getByRole('meter', { name: /^Idle cut-off in/ })
+    ).toBeVisible();
+    await expect(section).toContainText(
+      "JupyterHub's idle culler, set by the admin (GPU_SESSION_HUB_IDLE_TIMEOUT)"
+    );
+  });
+
+  // FIXME: fails as of this commit. Alice's hidden tab sends no HTTP request
+  // to her server after the monitor's idle pause (last one: JupyterLab's
+  // autosave), yet the hub's last_activity for her server keeps moving, so
+  // the culler never stops it. Suspected: data on the still-open notebook
+  // kernel websocket, which configurable-http-proxy counts as activity
+  // (docs/jupyterhub.md). Not yet found which side sends it.
+  test.fixme("the hub's culler stops an idle server; a long cell runs on", async ({
+    request
+  }) => {
+    // Bob starts a cell that outlasts the culler's timeout (150 s) by far.
+    await runInNotebook(pages.bob, 'import time\ntime.sleep(900)');
+    await expect.poll(() => kernelStatus(pages.bob)).toBe('busy');
+    // Both tabs go to the background, sidebars open, and nobody touches
+    // anything again (see docs/jupyterhub.md for a visible tab).
+    await setHidden(pages.alice, true);
+    await setHidden(pages.bob, true);
+    await expect
+      .poll(
+        async () => Object.keys((await hubRecord(request, 'alice')).servers),
+        {
+          timeout: 360000,
+          intervals: [5000]
+        }
+      )
+      .toEqual([]);
+    // Alice's server is gone; Bob's is there with his cell still running.
+    const bob = await hubRecord(request, 'bob');
+    expect(bob.servers['']?.ready).toBe(true);
+    expect(await kernelStatus(pages.bob)).toBe('busy');
+  });
 });
