@@ -16,6 +16,8 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from .hub import hub_limits
+
 try:  # jupyter_server >= 2.0
     from jupyter_server.auth.decorator import authorized
 except ImportError:  # pragma: no cover - older servers: authentication only
@@ -92,6 +94,8 @@ def limits(settings, application=None):
         },
         "shutdown_no_activity_timeout_s": _seconds(
             getattr(serverapp, "shutdown_no_activity_timeout", 0)),
+        # the hub's culling as its admin describes it (hub.py); null off a hub
+        "jupyterhub": hub_limits(serverapp),
     }
 
 

@@ -42,7 +42,7 @@ async def test_limits_report_the_servers_settings(jp_fetch, jp_serverapp):
     before = time.time()
     body = await get_json(jp_fetch, *ROUTE)
     assert set(body) == {"schema_version", "now", "server_started_at", "last_activity",
-                         "kernel_culling", "shutdown_no_activity_timeout_s"}
+                         "kernel_culling", "shutdown_no_activity_timeout_s", "jupyterhub"}
     assert body["schema_version"] == 1
     assert before - 1 <= body["now"] <= time.time() + 1
     assert body["kernel_culling"] == {"cull_idle_timeout_s": 3600, "cull_interval_s": 120,

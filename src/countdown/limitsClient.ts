@@ -3,13 +3,14 @@
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { IServerLimits } from './policy';
+import { IHubLimits, IHubSetting, IServerLimits } from './policy';
 import {
   field,
   readBooleanOrNull,
   readNumber,
   readNumberOrNull,
   readObject,
+  readString,
   ValidationError
 } from '../monitor/validate';
 
@@ -77,6 +78,38 @@ export function readLimits(json: unknown): IServerLimits {
     shutdown_no_activity_timeout_s: readNumber(
       field(root, 'shutdown_no_activity_timeout_s', 'limits'),
       'limits.shutdown_no_activity_timeout_s'
-    )
+    ),
+    // Absent from server parts older than the JupyterHub support.
+    hub: readHub(root.jupyterhub, 'limits.jupyterhub')
+  };
+}
+
+/** The `jupyterhub` part: null off a hub, else the admin's two numbers. */
+function readHub(json: unknown, path: string): IHubLimits | null {
+  if (json === undefined || json === null) {
+    return null;
+  }
+  const hub = readObject(json, path);
+  return {
+    idle_timeout_s: readHubSetting(hub, 'idle_timeout_s', path),
+    max_age_s: readHubSetting(hub, 'max_age_s', path)
+  };
+}
+
+function readHubSetting(
+  hub: Record<string, unknown>,
+  key: string,
+  parent: string
+): IHubSetting | null {
+  const path = `${parent}.${key}`;
+  const json = field(hub, key, parent);
+  if (json === null) {
+    return null;
+  }
+  const setting = readObject(json, path);
+  return {
+    value: readNumberOrNull(field(setting, 'value', path), `${path}.value`),
+    source: readString(field(setting, 'source', path), `${path}.source`),
+    detail: readString(field(setting, 'detail', path), `${path}.detail`)
   };
 }

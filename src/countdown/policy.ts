@@ -26,6 +26,24 @@ export interface IDetectedPlatform {
   idle_timeout_s: number | null;
 }
 
+/** A number of the hub's admin, with where the server part read it. */
+export interface IHubSetting {
+  /** Seconds; null when the admin's value could not be read. */
+  value: number | null;
+  /** `config` (`c.GpuSessionHub.*`) or `environment` (set by the spawner). */
+  source: string;
+  /** The trait or variable name, or why the value was not read. */
+  detail: string;
+}
+
+/** The hub's culling as the admin described it to the server part. */
+export interface IHubLimits {
+  /** jupyterhub-idle-culler's `--timeout`, or null when not said. */
+  idle_timeout_s: IHubSetting | null;
+  /** jupyterhub-idle-culler's `--max-age`, or null when not said. */
+  max_age_s: IHubSetting | null;
+}
+
 /** What `GET /gpu-session/limits` answers (seconds and unix seconds). */
 export interface IServerLimits {
   server_started_at: number | null;
@@ -33,6 +51,8 @@ export interface IServerLimits {
   cull_idle_timeout_s: number;
   cull_busy: boolean;
   shutdown_no_activity_timeout_s: number;
+  /** Null off a hub, or from a server part older than this field. */
+  hub: IHubLimits | null;
 }
 
 /** The countdown's user settings. */
@@ -76,6 +96,15 @@ export function resolvePolicy(
       source: 'user',
       detail: 'your settings'
     };
+  } else if (hubSeconds(server?.hub?.max_age_s)) {
+    lifetimeMs = {
+      value: hubSeconds(server?.hub?.max_age_s)! * 1000,
+      source: 'server',
+      detail: hubDetail(
+        'JupyterHub stops servers this long after they start',
+        server!.hub!.max_age_s!
+      )
+    };
   } else if (preset?.lifetimeS) {
     lifetimeMs = {
       value: preset.lifetimeS * 1000,
@@ -86,8 +115,13 @@ export function resolvePolicy(
 
   let started: ISourced<number> | null = null;
   // A number of the user's own ("my hub gives me 8 hours") counts from the
-  // Jupyter server's start; a platform's lifetime from the runtime's.
-  if (lifetimeMs?.source === 'user' && server?.server_started_at) {
+  // Jupyter server's start, and so does the hub's --max-age (the culler
+  // counts from the hub's record of the spawn, a moment earlier); a
+  // platform's lifetime from the runtime's.
+  if (
+    (lifetimeMs?.source === 'user' || lifetimeMs?.source === 'server') &&
+    server?.server_started_at
+  ) {
     started = {
       value: server.server_started_at * 1000,
       source: 'server',
@@ -108,6 +142,8 @@ export function resolvePolicy(
   }
 
   let hardEnd: ISourced<number> | null = null;
+  // An exact end from the platform (a Slurm job's end time) beats the hub's
+  // --max-age: the scheduler ends the job whatever the hub would do later.
   if (detected?.deadline_at && lifetimeMs?.source !== 'user') {
     hardEnd = {
       value: detected.deadline_at * 1000,
@@ -168,6 +204,13 @@ function resolveIdle(
         'the server culls kernels idle this long'
       ]);
     }
+    const hubIdle = server.hub?.idle_timeout_s;
+    if (hubSeconds(hubIdle)) {
+      candidates.push([
+        hubSeconds(hubIdle)!,
+        hubDetail("JupyterHub's idle culler", hubIdle!)
+      ]);
+    }
     if (candidates.length) {
       const [seconds, why] = candidates.sort((a, b) => a[0] - b[0])[0];
       return { value: seconds * 1000, source: 'server', detail: why };
@@ -181,4 +224,16 @@ function resolveIdle(
     };
   }
   return null;
+}
+
+/** A hub setting's seconds when it is a usable positive number. */
+function hubSeconds(setting: IHubSetting | null | undefined): number | null {
+  return setting && setting.value !== null && setting.value > 0
+    ? setting.value
+    : null;
+}
+
+/** "JupyterHub…, set by the admin (GPU_SESSION_HUB_IDLE_TIMEOUT)". */
+function hubDetail(what: string, setting: IHubSetting): string {
+  return `${what}, set by the admin (${setting.detail})`;
 }

@@ -37,7 +37,8 @@ const SERVER: IServerLimits = {
   last_activity: null,
   cull_idle_timeout_s: 0,
   cull_busy: false,
-  shutdown_no_activity_timeout_s: 0
+  shutdown_no_activity_timeout_s: 0,
+  hub: null
 };
 
 describe('resolvePolicy and computeCountdown', () => {
