@@ -49,7 +49,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null,
     translator: ITranslator | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('jupyterlab');
+    const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
     const clock = new SessionClock({ store: window.localStorage });
     sidebar.addSection(
       new CountdownSection(clock, translator ?? nullTranslator),
@@ -108,7 +108,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     const onTick = () => {
       const horizonMs = Math.max(...clock.settings.warningMinutes, 0) * 60_000;
       warnings.update(
-        'countdown',
+        trans.__('countdown'),
         listed.update(clock.tick(), clock.countdown, horizonMs)
       );
     };
@@ -151,7 +151,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     followSettings(
       settingRegistry,
       PluginIDs.countdown,
-      'countdown',
+      trans.__('countdown'),
       readCountdownSettings,
       values => {
         clock.setSettings(values);

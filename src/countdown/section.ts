@@ -57,7 +57,7 @@ export class CountdownSection extends Widget {
     private readonly _now: () => number = Date.now
   ) {
     super();
-    this._trans = translator.load('jupyterlab');
+    this._trans = translator.load('jupyterlab_gpu_session');
     this.addClass('jp-GpuSession-countdown');
     this.node.setAttribute('aria-label', this._trans.__('Session lifetime'));
     this._clock.changed.connect(this.render, this);

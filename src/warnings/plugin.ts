@@ -64,7 +64,7 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
     translator: ITranslator | null
   ): IGpuSessionWarnings => {
     translator = translator ?? nullTranslator;
-    const trans = translator.load('jupyterlab');
+    const trans = translator.load('jupyterlab_gpu_session');
     let settings: IWarningsSettings = DEFAULT_WARNINGS_SETTINGS;
     const list = new WarningList({
       store: stateDB
@@ -203,7 +203,7 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
     followSettings(
       settingRegistry,
       PluginIDs.warnings,
-      'warning',
+      trans.__('warnings'),
       readWarningsSettings,
       values => {
         settings = values;

@@ -1,13 +1,13 @@
 import { Widget } from '@lumino/widgets';
 import { nullTranslator } from '@jupyterlab/translation';
 import { SessionClock } from '../sessionClock';
-import { DEFAULT_COUNTDOWN_SETTINGS, readCountdownSettings } from '../settings';
+import { DEFAULT_COUNTDOWN_SETTINGS } from '../settings';
 import { readLimits } from '../limitsClient';
 import { CountdownSection, countdownStatusText } from '../section';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
-const trans = nullTranslator.load('jupyterlab');
+const trans = nullTranslator.load('jupyterlab_gpu_session');
 
 const LIMITS_JSON = {
   schema_version: 1,
@@ -154,20 +154,6 @@ describe('SessionClock', () => {
       'No hosted platform detected (no hosted-platform marker found).'
     );
     expect(countdownStatusText(clock, trans)).toBe('');
-  });
-});
-
-describe('readCountdownSettings', () => {
-  it('reports bad values and keeps the defaults', () => {
-    const { settings, problems } = readCountdownSettings({
-      preset: 'colab-ultra',
-      lifetimeMinutes: -3,
-      warningMinutes: ['soon']
-    });
-    expect(problems).toHaveLength(3);
-    expect(settings.preset).toBe('auto');
-    expect(settings.lifetimeMinutes).toBeNull();
-    expect(settings.warningMinutes).toEqual([60, 15, 5]);
   });
 });
 

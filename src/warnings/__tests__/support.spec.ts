@@ -7,7 +7,6 @@ import { formatCost, formatMinutes } from '../format';
 import { KernelTracker } from '../kernels';
 import { PeakHistory, peakHistoryShape, sampleSeries } from '../peakHistory';
 import { gpuIdleRule } from '../rules';
-import { DEFAULT_WARNINGS_SETTINGS, readWarningsSettings } from '../settings';
 import { GIB, gpu, input, MINUTE, NOW, sample } from './fixtures';
 
 describe('PeakHistory', () => {
@@ -122,36 +121,6 @@ describe('KernelTracker', () => {
   });
 });
 
-describe('readWarningsSettings', () => {
-  it('gives the defaults for an empty object', () => {
-    expect(readWarningsSettings({})).toEqual({
-      settings: DEFAULT_WARNINGS_SETTINGS,
-      problems: []
-    });
-  });
-
-  it('merges a partial group with the defaults and reports bad values', () => {
-    const { settings, problems } = readWarningsSettings({
-      gpuIdle: { minutes: 0.1, memoryPercent: 10 },
-      ramFull: { percent: 150 },
-      hourlyPrice: 1.2,
-      diskFull: 'no'
-    });
-    expect(settings.gpuIdle).toEqual({
-      enabled: true,
-      utilizationPercent: 5,
-      memoryPercent: 10,
-      minutes: 0.1
-    });
-    expect(settings.ramFull.percent).toBe(90);
-    expect(settings.hourlyPrice).toBe(1.2);
-    expect(problems).toEqual([
-      'diskFull must be an object',
-      'ramFull.percent must be a number from 0 to 100'
-    ]);
-  });
-});
-
 describe('format', () => {
   it('writes whole minutes and prices', () => {
     expect(formatMinutes(30_000)).toBe('<1 min');
@@ -184,7 +153,7 @@ describe('CountdownWarnings', () => {
     idle,
     nearest: hard ?? idle
   });
-  const trans = nullTranslator.load('jupyterlab');
+  const trans = nullTranslator.load('jupyterlab_gpu_session');
 
   it('keeps a session-ending warning while it holds and updates the time left', () => {
     const c = new CountdownWarnings(trans);
