@@ -45,8 +45,8 @@ export function countdownStatusText(
       : trans.__('session ended');
   }
   return nearest.kind === 'idle'
-    ? trans.__('%1 idle left', formatDuration(nearest.remainingMs / 1000))
-    : trans.__('%1 left', formatDuration(nearest.remainingMs / 1000));
+    ? trans.__('%1 idle left', formatDuration(nearest.remainingMs))
+    : trans.__('%1 left', formatDuration(nearest.remainingMs));
 }
 
 /** The section widget. */
@@ -111,10 +111,7 @@ export class CountdownSection extends Widget {
       children.push(
         this._renderClock(
           hard,
-          trans.__(
-            'Session ends in %1',
-            formatDuration(hard.remainingMs / 1000)
-          )
+          trans.__('Session ends in %1', formatDuration(hard.remainingMs))
         )
       );
     }
@@ -122,10 +119,7 @@ export class CountdownSection extends Widget {
       children.push(
         this._renderClock(
           idle,
-          trans.__(
-            'Idle cut-off in %1',
-            formatDuration(idle.remainingMs / 1000)
-          )
+          trans.__('Idle cut-off in %1', formatDuration(idle.remainingMs))
         )
       );
     }
@@ -202,7 +196,7 @@ export class CountdownSection extends Widget {
         ? trans.__('No checkpoint found (%1).', checkpoint.error)
         : trans.__('No checkpoint found matching %1.', globs.join(', '));
     } else {
-      const age = Math.max(0, this._now() / 1000 - checkpoint.newest_mtime);
+      const age = this._now() - checkpoint.newest_mtime * 1000;
       text = trans.__(
         'Last checkpoint %1 ago: %2',
         formatDuration(age),

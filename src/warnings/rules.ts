@@ -11,8 +11,13 @@
 import { CommandIDs } from '../commands';
 import { SeriesKeys } from '../monitor/monitor';
 import { IGpuSample } from '../monitor/protocol';
-import { formatBytes, formatClock, formatPercent } from '../ui/format';
-import { formatCost, formatMinutes } from './format';
+import {
+  formatBytes,
+  formatClock,
+  formatDuration,
+  formatPercent
+} from '../ui/format';
+import { formatCost } from './format';
 import {
   IHistoryView,
   IRuleInput,
@@ -107,7 +112,7 @@ export const gpuIdleRule: WarningRule = input => {
   const since = Math.min(...idle.map(i => i.since));
   // Whole minutes, so the text (and its price) changes once a minute.
   const idleMs = Math.floor((now - since) / 60_000) * 60_000;
-  const duration = formatMinutes(idleMs);
+  const duration = formatDuration(idleMs, 'minute');
   const cost = formatCost(idleMs, settings.hourlyPrice, settings.currency);
   const names = idle.map(i => gpuLabel(i.gpu)).join(', ');
   const title =
@@ -193,7 +198,7 @@ export const idleKernelGpuMemoryRule: WarningRule = input => {
         '%1 holds %2 of GPU memory while idle for %3',
         kernel.path,
         formatBytes(bytes),
-        formatMinutes(idleMs)
+        formatDuration(idleMs, 'minute')
       ),
       detail: trans.__(
         'The kernel of %1 has run nothing since %2 but keeps %3 on the GPU (more than %4 GiB).',
@@ -377,7 +382,7 @@ export const ramUnusedRule: WarningRule = input => {
         'RAM peak %1 of %2 in %3: a smaller machine would do',
         formatBytes((peak / 100) * limit),
         formatBytes(limit),
-        formatMinutes(spanMs)
+        formatDuration(spanMs, 'minute')
       ),
       detail: trans.__(
         'Peak RAM use stayed at %1 of the %2 %3 since %4 (under %5%).',

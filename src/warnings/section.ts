@@ -29,7 +29,9 @@ export class WarningsSection extends Widget {
   constructor(options: IWarningsSectionOptions) {
     super();
     this._options = options;
-    this._trans = (options.translator ?? nullTranslator).load('jupyterlab_gpu_session');
+    this._trans = (options.translator ?? nullTranslator).load(
+      'jupyterlab_gpu_session'
+    );
     this.addClass('jp-GpuSession-warnings');
     this._list = h('ul', {
       className: 'jp-GpuSession-warningList',

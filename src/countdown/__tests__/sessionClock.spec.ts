@@ -44,7 +44,7 @@ describe('SessionClock', () => {
     });
     clock.setServerLimits({ ok: true, limits: readLimits(LIMITS_JSON) });
     expect(clock.countdown.hard?.remainingMs).toBe(2 * MIN);
-    expect(countdownStatusText(clock, trans)).toBe('2m 00s left');
+    expect(countdownStatusText(clock, trans)).toBe('2m left');
     const warnings = clock.tick();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ kind: 'threshold', minutes: 5 });
@@ -130,7 +130,7 @@ describe('SessionClock', () => {
     expect(text).toContain(
       'Detected Google Colab (environment variable COLAB_RELEASE_TAG).'
     );
-    expect(text).toContain('Last checkpoint 47m 00s ago: /c/b.pt');
+    expect(text).toContain('Last checkpoint 47m ago: /c/b.pt');
     expect(text).toContain('Server limits unknown: not asked yet.');
     section.dispose();
   });

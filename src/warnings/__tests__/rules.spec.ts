@@ -68,7 +68,7 @@ describe('gpuIdleRule', () => {
     const [f] = findings;
     expect(f.key).toBe('gpu-idle');
     expect(f.title).toBe(
-      'GPU attached but not used: GPU 0 (Tesla T4) idle 20 min'
+      'GPU attached but not used: GPU 0 (Tesla T4) idle 20m'
     );
     expect(f.detail).toContain('utilization under 5% and memory under 5%');
     expect(f.actions[0]).toMatchObject({
@@ -87,7 +87,7 @@ describe('gpuIdleRule', () => {
       })
     );
     expect(f.title).toBe(
-      'GPU attached but not used: GPU 0 (Tesla T4) idle 50 min, about $0.75'
+      'GPU attached but not used: GPU 0 (Tesla T4) idle 50m, about $0.75'
     );
   });
 
@@ -140,7 +140,7 @@ describe('gpuIdleRule', () => {
     }));
     const s = sample({ gpus: [gpu(0, 0, 1), gpu(1, 90, 60), gpu(2, 1, 3)] });
     const [f] = gpuIdleRule(input({ history: h, sample: s }));
-    expect(f.title).toBe('2 GPUs attached but not used: idle 20 min');
+    expect(f.title).toBe('2 GPUs attached but not used: idle 20m');
     expect(f.detail).toContain('GPU 0 (Tesla T4), GPU 2 (Tesla T4)');
   });
 
@@ -166,7 +166,7 @@ describe('gpuIdleRule', () => {
     const [f] = gpuIdleRule(
       input({ history: h, sample: idleGpu, settings: short })
     );
-    expect(f.title).toContain('idle <1 min');
+    expect(f.title).toContain('idle <1m');
   });
 });
 
@@ -199,7 +199,7 @@ describe('idleKernelGpuMemoryRule', () => {
     );
     expect(f.key).toBe('idle-kernel-gpu-memory:k1');
     expect(f.title).toBe(
-      'train.ipynb holds 6.0 GiB of GPU memory while idle for 45 min'
+      'train.ipynb holds 6.0 GiB of GPU memory while idle for 45m'
     );
     expect(f.actions[0]).toMatchObject({
       command: 'gpu-session:restart-idle-kernel',
@@ -326,7 +326,7 @@ describe('ramUnusedRule', () => {
     const h = history(40, t => ({ [SeriesKeys.ram]: t === 60_000 ? 12 : 6 }));
     const [f] = ramUnusedRule(input({ history: h, sample: big }));
     expect(f.title).toBe(
-      'RAM peak 7.7 GiB of 64.0 GiB in 40 min: a smaller machine would do'
+      'RAM peak 7.7 GiB of 64.0 GiB in 40m: a smaller machine would do'
     );
     expect(f.advice).toContain('standard RAM option');
   });

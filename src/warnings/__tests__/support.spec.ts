@@ -3,7 +3,7 @@ import { ClockWarning } from '../../countdown/sessionClock';
 import { IClock, ICountdown } from '../../countdown/countdown';
 import { SeriesKeys } from '../../monitor/monitor';
 import { CountdownWarnings } from '../../countdown/findings';
-import { formatCost, formatMinutes } from '../format';
+import { formatCost } from '../format';
 import { KernelTracker } from '../kernels';
 import { PeakHistory, peakHistoryShape, sampleSeries } from '../peakHistory';
 import { gpuIdleRule } from '../rules';
@@ -122,11 +122,7 @@ describe('KernelTracker', () => {
 });
 
 describe('format', () => {
-  it('writes whole minutes and prices', () => {
-    expect(formatMinutes(30_000)).toBe('<1 min');
-    expect(formatMinutes(45 * MINUTE + 59_000)).toBe('45 min');
-    expect(formatMinutes(120 * MINUTE)).toBe('2 h');
-    expect(formatMinutes(125 * MINUTE)).toBe('2 h 5 min');
+  it('writes prices', () => {
     expect(formatCost(45 * MINUTE, 0.9, '$')).toBe('$0.68');
     expect(formatCost(45 * MINUTE, null, '$')).toBeNull();
   });
@@ -163,10 +159,10 @@ describe('CountdownWarnings', () => {
     const [f] = c.update(due, countdown(clock(15 * MINUTE)), 60 * MINUTE);
     expect(f.key).toBe('session-ending:hard');
     expect(f.title).toBe(
-      'The session ends in 15 min (from your settings). Save your work and checkpoints now.'
+      'The session ends in 15m (from your settings). Save your work and checkpoints now.'
     );
     const [later] = c.update([], countdown(clock(9 * MINUTE)), 60 * MINUTE);
-    expect(later.title).toContain('ends in 9 min');
+    expect(later.title).toContain('ends in 9m');
     expect(later.epoch).toBe(f.epoch);
     expect(c.update([], countdown(null), 60 * MINUTE)).toEqual([]);
   });
@@ -179,7 +175,7 @@ describe('CountdownWarnings', () => {
       countdown(null, idle),
       15 * MINUTE
     );
-    expect(f.title).toContain('stops for inactivity in 5 min');
+    expect(f.title).toContain('stops for inactivity in 5m');
     expect(f.actions.map(a => a.command)).toEqual(['gpu-session:open']);
     expect(
       c.update([], countdown(null, clock(90 * MINUTE, 'idle')), 15 * MINUTE)
@@ -201,7 +197,7 @@ describe('CountdownWarnings', () => {
     );
     expect(f.rule).toBe('work-at-risk');
     expect(f.title).toBe(
-      'The session ends in 10 min, but the last checkpoint is 47 min old: save one now.'
+      'The session ends in 10m, but the last checkpoint is 47m old: save one now.'
     );
   });
 });
