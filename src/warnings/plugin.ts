@@ -17,7 +17,7 @@ import { KernelTracker } from './kernels';
 import { followSettings } from '../settings/followSettings';
 import { IWarningListState, WarningList } from './list';
 import { WarningNotifier } from './notifier';
-import { PeakHistory, peakHistoryShape, sampleSeries } from './peakHistory';
+import { newestPoint, PeakHistory, peakHistoryShape } from './peakHistory';
 import { evaluateRules } from './rules';
 import { WarningsSection } from './section';
 import {
@@ -172,7 +172,10 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
         monitor.sampleCount !== sampleCount
       ) {
         sampleCount = monitor.sampleCount;
-        history.record(sampleTime, sampleSeries(sample));
+        const point = newestPoint(monitor.history);
+        if (point) {
+          history.record(point.time, point.values);
+        }
         kernels.recordSample(sample, sampleTime);
       }
       list.update(

@@ -1,12 +1,14 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { ClockWarning } from '../../countdown/sessionClock';
 import { IClock, ICountdown } from '../../countdown/countdown';
-import { SeriesKeys } from '../../monitor/monitor';
 import { CountdownWarnings } from '../../countdown/findings';
 import { formatCost } from '../format';
 import { KernelTracker } from '../kernels';
-import { PeakHistory, peakHistoryShape, sampleSeries } from '../peakHistory';
-import { gpuIdleRule } from '../rules';
+import { newestPoint, PeakHistory, peakHistoryShape } from '../peakHistory';
+import { SampleHistory } from '../../monitor/history';
+import { ResourceMonitor, SeriesKeys } from '../../monitor/monitor';
+import { QueuedTransport } from '../../__tests__/fakeTransport';
+import { gpuIdleRule } from '../gpuRules';
 import { GIB, gpu, input, MINUTE, NOW, sample } from './fixtures';
 
 describe('PeakHistory', () => {
@@ -33,12 +35,26 @@ describe('PeakHistory', () => {
     expect(h.points('missing').values.every(Number.isNaN)).toBe(true);
   });
 
-  it('can be reshaped and feeds the rules', () => {
-    let h = new PeakHistory(1000, 10_000);
+  it('can be reshaped and feeds the rules', async () => {
+    // Fed as in the plugin: the newest point of the real monitor's history.
+    let t = NOW - 20 * MINUTE;
+    const transport = new QueuedTransport();
+    const monitor = new ResourceMonitor({ transport, now: () => t });
     const s = sample({ gpus: [gpu(0, 0, 2)] });
-    for (let t = NOW - 20 * MINUTE; t <= NOW; t += 2000) {
-      h.record(t, sampleSeries(s));
+    transport.fallback = { kind: 'sample', sample: s };
+    monitor.setContext({
+      notebookOpen: true,
+      activeKernelId: null,
+      activeNotebookPath: null,
+      kernelIds: []
+    });
+    let h = new PeakHistory(1000, 10_000);
+    for (; t <= NOW; t += 2000) {
+      await monitor.refresh();
+      const point = newestPoint(monitor.history);
+      h.record(point!.time, point!.values);
     }
+    monitor.dispose();
     h = h.reshaped(30_000, 100);
     expect(h.length).toBe(41);
     expect(gpuIdleRule(input({ history: h, sample: s }))).toHaveLength(1);
@@ -52,13 +68,15 @@ describe('PeakHistory', () => {
     expect(peakHistoryShape(6000, 6000, MINUTE).bucketMs).toBe(1000);
   });
 
-  it('reads the series of a sample', () => {
-    const values = sampleSeries(
-      sample({ gpus: [gpu(1, 30, 50)], ramUsedGiB: 4, ramLimitGiB: 16 })
-    );
-    expect(values[SeriesKeys.gpuUtilization(1)]).toBe(30);
-    expect(values[SeriesKeys.gpuMemory(1)]).toBeCloseTo(50);
-    expect(values[SeriesKeys.ram]).toBe(25);
+  it('reads the newest point of a history, gaps as null', () => {
+    const h = new SampleHistory(4);
+    expect(newestPoint(h)).toBeNull();
+    h.push(NOW - 1000, { [SeriesKeys.ram]: 10, x: 1 });
+    h.push(NOW, { [SeriesKeys.ram]: 25, x: null });
+    expect(newestPoint(h)).toEqual({
+      time: NOW,
+      values: { [SeriesKeys.ram]: 25, x: null }
+    });
   });
 });
 
@@ -117,7 +135,8 @@ describe('KernelTracker', () => {
       t.setStatus(`k${i}`, 'x', 'dead', NOW);
     }
     expect(t.deaths).toHaveLength(4);
-    expect(t.lastSeen('k0')).toBeNull();
+    expect(t.deaths.map(d => d.kernelId)).toEqual(['k16', 'k17', 'k18', 'k19']);
+    expect(t.activities(new Map([['k0', 'x']]))).toEqual([]);
   });
 });
 
