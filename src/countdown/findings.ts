@@ -9,7 +9,7 @@ import { CommandIDs } from '../commands';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ClockWarning } from './sessionClock';
 import { ICountdown } from './countdown';
-import { formatMinutes } from '../warnings/format';
+import { formatDuration } from '../ui/format';
 import { IWarningAction, IWarningFinding } from '../warnings/types';
 
 /** Turns the clock's warnings into findings. */
@@ -51,7 +51,7 @@ export class CountdownWarnings {
     remainingMs: number
   ): IWarningFinding {
     const trans = this._trans;
-    const left = formatMinutes(remainingMs);
+    const left = formatDuration(remainingMs, 'minute');
     const actions: IWarningAction[] = [];
     if (this._canInsertTemplate()) {
       actions.push({
@@ -108,7 +108,7 @@ export class CountdownWarnings {
           : trans.__(
               'The session ends in %1, but the last checkpoint is %2 old: save one now.',
               left,
-              formatMinutes(age)
+              formatDuration(age, 'minute')
             ),
       detail: warning.clock.detail,
       advice: trans.__(

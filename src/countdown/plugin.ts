@@ -102,7 +102,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     const onTick = () => {
       const horizonMs = Math.max(...clock.settings.warningMinutes, 0) * 60_000;
       warnings.update(
-        'countdown',
+        trans.__('countdown'),
         listed.update(clock.tick(), clock.countdown, horizonMs)
       );
     };
@@ -145,7 +145,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     followSettings(
       settingRegistry,
       PluginIDs.countdown,
-      'countdown',
+      trans.__('countdown'),
       readCountdownSettings,
       values => {
         clock.setSettings(values);

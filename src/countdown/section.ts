@@ -93,10 +93,7 @@ export class CountdownSection extends SidebarSection {
       children.push(
         this._renderClock(
           hard,
-          trans.__(
-            'Session ends in %1',
-            formatDuration(hard.remainingMs / 1000)
-          )
+          trans.__('Session ends in %1', formatDuration(hard.remainingMs))
         )
       );
     }
@@ -104,10 +101,7 @@ export class CountdownSection extends SidebarSection {
       children.push(
         this._renderClock(
           idle,
-          trans.__(
-            'Idle cut-off in %1',
-            formatDuration(idle.remainingMs / 1000)
-          )
+          trans.__('Idle cut-off in %1', formatDuration(idle.remainingMs))
         )
       );
     }
@@ -185,7 +179,7 @@ export class CountdownSection extends SidebarSection {
         ? trans.__('No checkpoint found (%1).', checkpoint.error)
         : trans.__('No checkpoint found matching %1.', globs.join(', '));
     } else {
-      const age = Math.max(0, this._now() / 1000 - checkpoint.newest_mtime);
+      const age = this._now() - checkpoint.newest_mtime * 1000;
       text = trans.__(
         'Last checkpoint %1 ago: %2',
         formatDuration(age),

@@ -1,73 +1,48 @@
 /**
- * The countdown's settings, validated; a bad value falls back to its
- * default and is reported.
+ * The countdown's settings. schema/countdown.json is their only source of
+ * defaults and ranges; this reads what the settings registry validated.
  */
-import { PRESETS } from './presets';
+import schema from '../../schema/countdown.json';
+import { Composite, IReadResult, settingsReader } from '../settings/reader';
+
+const reader = settingsReader(schema);
 
 /** Countdown settings with units in the names. */
 export interface ICountdownSettingsValues {
+  /** `auto`, `custom`, `none` or a preset id of presets.ts. */
   preset: string;
+  /** The user's own hard lifetime; null for none. */
   lifetimeMinutes: number | null;
+  /** The user's own idle cut-off; null for none. */
   idleTimeoutMinutes: number | null;
+  /** One warning this many minutes before the end, for each number. */
   warningMinutes: number[];
+  /** Also warn through the browser's desktop notifications. */
   desktopNotifications: boolean;
+  /** Paths or globs of the user's checkpoints, none blank. */
   checkpointGlobs: string[];
 }
 
-/** The defaults, the same as in schema/countdown.json. */
-export const DEFAULT_COUNTDOWN_SETTINGS: ICountdownSettingsValues = {
-  preset: 'auto',
-  lifetimeMinutes: null,
-  idleTimeoutMinutes: null,
-  warningMinutes: [60, 15, 5],
-  desktopNotifications: false,
-  checkpointGlobs: []
-};
-
-/** Read the composite settings object. */
-export function readCountdownSettings(composite: { [key: string]: unknown }): {
-  settings: ICountdownSettingsValues;
-  problems: string[];
-} {
-  const d = DEFAULT_COUNTDOWN_SETTINGS;
-  const problems: string[] = [];
-  const presetIds = ['auto', 'custom', ...PRESETS.map(p => p.id)];
-  const preset = composite.preset ?? d.preset;
-  const minutes = (key: string): number | null => {
-    const value = composite[key];
-    if (value === undefined || value === null) {
-      return null;
-    }
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-      return value;
-    }
-    problems.push(`${key} must be a positive number of minutes or null`);
-    return null;
+/**
+ * Read the composite settings; a value of the wrong type falls back to the
+ * schema's default for that key and is reported.
+ */
+export function readCountdownSettings(
+  composite: Composite
+): IReadResult<ICountdownSettingsValues> {
+  const r = reader(composite);
+  const settings: ICountdownSettingsValues = {
+    preset: r.enumOf('preset', schema.properties.preset.enum),
+    lifetimeMinutes: r.numOrNull('lifetimeMinutes'),
+    idleTimeoutMinutes: r.numOrNull('idleTimeoutMinutes'),
+    warningMinutes: r.numList('warningMinutes'),
+    desktopNotifications: r.bool('desktopNotifications'),
+    // The schema forbids empty paths; a blank one would match nothing.
+    checkpointGlobs: r.strList('checkpointGlobs').filter(g => g.trim() !== '')
   };
-  const warnings = composite.warningMinutes ?? d.warningMinutes;
-  const globs = composite.checkpointGlobs ?? d.checkpointGlobs;
-  return {
-    settings: {
-      preset:
-        typeof preset === 'string' && presetIds.includes(preset)
-          ? preset
-          : (problems.push(`preset must be one of ${presetIds.join(', ')}`),
-            d.preset),
-      lifetimeMinutes: minutes('lifetimeMinutes'),
-      idleTimeoutMinutes: minutes('idleTimeoutMinutes'),
-      warningMinutes:
-        Array.isArray(warnings) &&
-        warnings.every(w => typeof w === 'number' && w > 0)
-          ? (warnings as number[])
-          : (problems.push('warningMinutes must be a list of positive minutes'),
-            d.warningMinutes),
-      desktopNotifications: composite.desktopNotifications === true,
-      checkpointGlobs:
-        Array.isArray(globs) && globs.every(g => typeof g === 'string')
-          ? (globs as string[]).filter(g => g.trim() !== '')
-          : (problems.push('checkpointGlobs must be a list of paths or globs'),
-            d.checkpointGlobs)
-    },
-    problems
-  };
+  return { settings, problems: r.problems };
 }
+
+/** The settings with no user values: the schema's defaults. */
+export const DEFAULT_COUNTDOWN_SETTINGS: ICountdownSettingsValues =
+  readCountdownSettings({}).settings;

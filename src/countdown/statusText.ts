@@ -21,6 +21,6 @@ export function countdownStatusText(
       : trans.__('session ended');
   }
   return nearest.kind === 'idle'
-    ? trans.__('%1 idle left', formatDuration(nearest.remainingMs / 1000))
-    : trans.__('%1 left', formatDuration(nearest.remainingMs / 1000));
+    ? trans.__('%1 idle left', formatDuration(nearest.remainingMs))
+    : trans.__('%1 left', formatDuration(nearest.remainingMs));
 }

@@ -39,16 +39,36 @@ export function formatNumber(
   return `${value.toFixed(digits)}${unit}`;
 }
 
-/** Seconds as `"2h 05m"`, `"4m 10s"` or `"12s"`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
+/**
+ * The one duration format of the extension: `ms` as `"2h 05m"`, `"4m 10s"`
+ * or `"45s"`, a trailing zero unit left out (`"2h"`, `"10m"`); seconds are
+ * not shown next to hours.
+ *
+ * @param resolution - `minute`: whole minutes only (rounded down), and
+ * `"<1m"` under one, for a text that stands for long and should change
+ * once a minute (a warning's "idle 20m"), not every second.
+ */
+export function formatDuration(
+  ms: number,
+  resolution: 'second' | 'minute' = 'second'
+): string {
+  const safe = Number.isFinite(ms) ? Math.max(0, ms) : 0;
+  const seconds =
+    resolution === 'minute'
+      ? Math.floor(safe / 60_000) * 60
+      : Math.round(safe / 1000);
+  if (resolution === 'minute' && seconds < 60) {
+    return '<1m';
+  }
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
   if (h > 0) {
-    return `${h}h ${String(m).padStart(2, '0')}m`;
+    return m === 0 ? `${h}h` : `${h}h ${pad(m)}m`;
   }
   if (m > 0) {
-    return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+    return s === 0 ? `${m}m` : `${m}m ${pad(s)}s`;
   }
   return `${s}s`;
 }

@@ -1,21 +1,9 @@
 /**
- * Formatting for warnings: durations in whole minutes (so a notification
- * changes once a minute, not every sample) and prices.
+ * Formatting for warnings: prices and the snooze caption (durations:
+ * `formatDuration` of ui/format.ts).
  */
-
-/** `125_000` ms → `"2 min"`, `5_400_000` → `"1 h 30 min"`, under a minute → `"<1 min"`. */
-export function formatMinutes(ms: number): string {
-  const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 1) {
-    return '<1 min';
-  }
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) {
-    return `${m} min`;
-  }
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
+import { TranslationBundle } from '@jupyterlab/translation';
+import { formatDuration } from '../ui/format';
 
 /** What `ms` of a machine costs at `hourlyPrice`: `"$0.68"`; null without a price. */
 export function formatCost(
@@ -28,4 +16,15 @@ export function formatCost(
   }
   const cost = (hourlyPrice * Math.max(0, ms)) / 3_600_000;
   return `${currency}${cost.toFixed(2)}`;
+}
+
+/** The tooltip of a Snooze button: `"Hide warnings of this kind for 1h"`. */
+export function snoozeCaption(
+  minutes: number,
+  trans: TranslationBundle
+): string {
+  return trans.__(
+    'Hide warnings of this kind for %1',
+    formatDuration(minutes * 60_000)
+  );
 }

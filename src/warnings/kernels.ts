@@ -96,11 +96,6 @@ export class KernelTracker {
     return result;
   }
 
-  /** The last numbers seen of a kernel. */
-  lastSeen(kernelId: string): IKernelLastSeen | null {
-    return this._kernels.get(kernelId)?.last ?? null;
-  }
-
   /** Recent deaths, oldest first. */
   get deaths(): IKernelDeath[] {
     return [...this._deaths];

@@ -21,6 +21,7 @@ export interface IWarning extends IWarningFinding {
   updatedAt: number;
   /** Until when its rule is snoozed (unix ms), or null. */
   snoozedUntil: number | null;
+  /** Whether the user dismissed it until it clears. */
   dismissed: boolean;
   /** Neither snoozed nor dismissed: notifications and the status mark show it. */
   visible: boolean;
@@ -36,12 +37,15 @@ export interface IWarningListState {
 
 /** Where the list keeps its state (the plugin adapts IStateDB). */
 export interface IWarningStore {
+  /** The saved state, or null when none was saved. */
   load(): Promise<IWarningListState | null>;
+  /** Keep `state`. */
   save(state: IWarningListState): Promise<void>;
 }
 
 /** Options of the list. */
 export interface IWarningListOptions {
+  /** Where snoozes and dismissals are kept; none: only in memory. */
   store?: IWarningStore | null;
   /** Unix ms; injected for tests. */
   now?: () => number;
@@ -72,11 +76,6 @@ export class WarningList {
     return this._raised;
   }
 
-  /** Emitted with each warning that clears. */
-  get cleared(): ISignal<this, IWarning> {
-    return this._cleared;
-  }
-
   /** The active warnings, most severe first, then oldest first. */
   get warnings(): IWarning[] {
     const now = this._now();
@@ -87,11 +86,6 @@ export class WarningList {
           SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
           a.raisedAt - b.raisedAt
       );
-  }
-
-  /** The warnings neither snoozed nor dismissed. */
-  get visibleCount(): number {
-    return this.warnings.filter(w => w.visible).length;
   }
 
   /** Keys of the active warnings of `source` (for the rules' hysteresis). */
@@ -180,7 +174,6 @@ export class WarningList {
           this._save();
         }
         changed = true;
-        this._cleared.emit(this._view(entry, now));
       }
     }
     if (changed) {
@@ -210,13 +203,6 @@ export class WarningList {
     this._changed.emit();
   }
 
-  /** Ends snoozes whose time has come; call now and then (each sample). */
-  tick(): void {
-    if (this._expireSnoozes(this._now())) {
-      this._changed.emit();
-    }
-  }
-
   /** The state the store keeps. */
   toJSON(): IWarningListState {
     return {
@@ -225,6 +211,7 @@ export class WarningList {
     };
   }
 
+  /** Disconnect every listener of the list. */
   dispose(): void {
     Signal.clearData(this);
   }
@@ -277,7 +264,6 @@ export class WarningList {
   private _saving: Promise<void> = Promise.resolve();
   private _changed = new Signal<this, void>(this);
   private _raised = new Signal<this, IWarning>(this);
-  private _cleared = new Signal<this, IWarning>(this);
 }
 
 namespace Private {

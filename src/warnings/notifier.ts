@@ -8,18 +8,21 @@ import { Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 import { IWarning, WarningList } from './list';
+import { snoozeCaption } from './format';
 import { IWarningAction } from './types';
 
 /** Options of the notifier. */
 export interface IWarningNotifierOptions {
+  /** The list whose warnings are shown. */
   list: WarningList;
+  /** The extension's translation bundle. */
   trans: TranslationBundle;
+  /** Runs a warning's action. */
   run: (action: IWarningAction) => void;
+  /** How long Snooze hides a rule, read when clicked. */
   snoozeMinutes: () => number;
   /** Whether to notify at all (the list still shows everything). */
   enabled: () => boolean;
-  /** Told about each new notification (for desktop notifications). */
-  onShown?: (warning: IWarning) => void;
 }
 
 /** Keeps notifications in step with the list. */
@@ -29,6 +32,7 @@ export class WarningNotifier implements IDisposable {
     options.list.changed.connect(this.reconcile, this);
   }
 
+  /** Whether `dispose` was called. */
   get isDisposed(): boolean {
     return this._isDisposed;
   }
@@ -61,7 +65,6 @@ export class WarningNotifier implements IDisposable {
           actions: this._actions(warning)
         });
         this._shown.set(key, { id, message, raisedAt: warning.raisedAt });
-        this._options.onShown?.(warning);
       } else if (shown.message !== message) {
         shown.message = message;
         Notification.update({
@@ -75,6 +78,7 @@ export class WarningNotifier implements IDisposable {
     }
   }
 
+  /** Dismiss every notification shown and stop following the list. */
   dispose(): void {
     if (this._isDisposed) {
       return;
@@ -97,10 +101,7 @@ export class WarningNotifier implements IDisposable {
       })),
       {
         label: trans.__('Snooze'),
-        caption: trans.__(
-          'Hide warnings of this kind for %1 min',
-          this._options.snoozeMinutes()
-        ),
+        caption: snoozeCaption(this._options.snoozeMinutes(), trans),
         callback: () => list.snooze(warning.rule, this._options.snoozeMinutes())
       }
     ];

@@ -8,9 +8,7 @@
  * below a threshold exactly when all its samples are) and bounds memory
  * whatever the sampling interval.
  */
-import { ISeriesPoints } from '../monitor/history';
-import { SeriesKeys } from '../monitor/monitor';
-import { IProbeSample } from '../monitor/protocol';
+import { ISeriesPoints, SampleHistory } from '../monitor/history';
 import { IHistoryView } from './types';
 
 /** Bucket size and count, from the rule windows. */
@@ -74,6 +72,10 @@ export class PeakHistory implements IHistoryView {
     }
   }
 
+  /**
+   * Points of `key` at or after `since` (unix ms), oldest first; `NaN`
+   * where a bucket had no value.
+   */
   points(key: string, since = -Infinity): ISeriesPoints {
     const series = this._series.get(key);
     let first = 0;
@@ -110,26 +112,22 @@ export class PeakHistory implements IHistoryView {
 }
 
 /**
- * The series values of a sample, under the monitor's `SeriesKeys`: GPU
- * utilization and memory percent per GPU, and RAM percent of the
- * container limit (or of the host memory without a limit).
+ * The newest point of the monitor's history as series values (null for a
+ * gap), or null when the history is empty. The monitor works out the
+ * series of each sample once; the warnings take them from its history.
  */
-export function sampleSeries(
-  sample: IProbeSample
-): Record<string, number | null> {
-  const values: Record<string, number | null> = {};
-  for (const gpu of sample.gpus) {
-    values[SeriesKeys.gpuUtilization(gpu.index)] = gpu.utilization_gpu_percent;
-    values[SeriesKeys.gpuMemory(gpu.index)] =
-      gpu.memory_used_bytes !== null && gpu.memory_total_bytes
-        ? (100 * gpu.memory_used_bytes) / gpu.memory_total_bytes
-        : null;
+export function newestPoint(
+  history: SampleHistory
+): { time: number; values: Record<string, number | null> } | null {
+  const time = history.latestTime;
+  if (time === null) {
+    return null;
   }
-  const host = sample.host;
-  const total = host.memory_limit_bytes ?? host.memory_total_bytes;
-  values[SeriesKeys.ram] =
-    host.memory_used_bytes !== null && total
-      ? (100 * host.memory_used_bytes) / total
-      : null;
-  return values;
+  const values: Record<string, number | null> = {};
+  for (const key of history.keys) {
+    const { values: points } = history.points(key, time);
+    const value = points.length ? points[points.length - 1] : NaN;
+    values[key] = Number.isFinite(value) ? value : null;
+  }
+  return { time, values };
 }

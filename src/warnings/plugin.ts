@@ -17,7 +17,7 @@ import { KernelTracker } from './kernels';
 import { followSettings } from '../settings/followSettings';
 import { IWarningListState, WarningList } from './list';
 import { WarningNotifier } from './notifier';
-import { PeakHistory, peakHistoryShape, sampleSeries } from './peakHistory';
+import { newestPoint, PeakHistory, peakHistoryShape } from './peakHistory';
 import { evaluateRules } from './rules';
 import { WarningsSection } from './section';
 import {
@@ -64,7 +64,7 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
     translator: ITranslator | null
   ): IGpuSessionWarnings => {
     translator = translator ?? nullTranslator;
-    const trans = translator.load('jupyterlab');
+    const trans = translator.load('jupyterlab_gpu_session');
     let settings: IWarningsSettings = DEFAULT_WARNINGS_SETTINGS;
     const list = new WarningList({
       store: stateDB
@@ -172,7 +172,10 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
         monitor.sampleCount !== sampleCount
       ) {
         sampleCount = monitor.sampleCount;
-        history.record(sampleTime, sampleSeries(sample));
+        const point = newestPoint(monitor.history);
+        if (point) {
+          history.record(point.time, point.values);
+        }
         kernels.recordSample(sample, sampleTime);
       }
       list.update(
@@ -203,7 +206,7 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
     followSettings(
       settingRegistry,
       PluginIDs.warnings,
-      'warning',
+      trans.__('warnings'),
       readWarningsSettings,
       values => {
         settings = values;

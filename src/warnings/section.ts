@@ -12,11 +12,14 @@ import { Widget } from '@lumino/widgets';
 import { h } from '../ui/dom';
 import { formatClock } from '../ui/format';
 import { IWarning, WarningList } from './list';
+import { snoozeCaption } from './format';
 import { IWarningAction } from './types';
 
 /** What the section's buttons do; the plugin runs commands. */
 export interface IWarningsSectionOptions {
+  /** The list to show. */
   list: WarningList;
+  /** The translator; the extension's own domain is loaded from it. */
   translator?: ITranslator;
   /** Run a finding's action. */
   run: (action: IWarningAction) => void;
@@ -29,7 +32,9 @@ export class WarningsSection extends Widget {
   constructor(options: IWarningsSectionOptions) {
     super();
     this._options = options;
-    this._trans = (options.translator ?? nullTranslator).load('jupyterlab');
+    this._trans = (options.translator ?? nullTranslator).load(
+      'jupyterlab_gpu_session'
+    );
     this.addClass('jp-GpuSession-warnings');
     this._list = h('ul', {
       className: 'jp-GpuSession-warningList',
@@ -56,6 +61,7 @@ export class WarningsSection extends Widget {
     this.node.dataset.count = String(warnings.filter(w => w.visible).length);
   }
 
+  /** Stop following the list. */
   dispose(): void {
     if (this.isDisposed) {
       return;
@@ -92,10 +98,7 @@ export class WarningsSection extends Widget {
       buttons.push(
         this._button(
           trans.__('Snooze'),
-          trans.__(
-            'Hide warnings of this kind for %1 min',
-            this._options.snoozeMinutes()
-          ),
+          snoozeCaption(this._options.snoozeMinutes(), trans),
           () => list.snooze(warning.rule, this._options.snoozeMinutes())
         ),
         this._button(

@@ -32,6 +32,7 @@ export interface IWarningAction {
   caption?: string;
   /** The command to run. */
   command: string;
+  /** The command's arguments. */
   args?: ReadonlyJSONObject;
 }
 
@@ -44,6 +45,7 @@ export interface IWarningFinding {
   key: string;
   /** Snooze and dismiss act on the rule. */
   rule: WarningRuleId;
+  /** How it is shown. */
   severity: WarningSeverity;
   /** One line with the numbers (the notification's text). */
   title: string;
@@ -51,6 +53,7 @@ export interface IWarningFinding {
   detail: string;
   /** What to do about it. */
   advice: string;
+  /** The next steps offered. */
   actions: IWarningAction[];
   /**
    * A new value while the key stays active means a new occurrence (the next
@@ -68,6 +71,7 @@ export interface IHistoryView {
 
 /** A notebook kernel as the page sees it. */
 export interface IKernelActivity {
+  /** The kernel id. */
   id: string;
   /** The notebook's path, for messages. */
   path: string;
@@ -81,8 +85,11 @@ export interface IKernelActivity {
 export interface IKernelLastSeen {
   /** When (unix ms). */
   at: number;
+  /** Resident memory of the kernel and its children. */
   rssBytes: number | null;
+  /** GPU memory attributed to the kernel. */
   gpuMemoryBytes: number | null;
+  /** RAM in use (of the container when limited). */
   ramUsedBytes: number | null;
   /** The container limit, or the host memory without a limit. */
   ramLimitBytes: number | null;
@@ -92,10 +99,13 @@ export interface IKernelLastSeen {
 
 /** A kernel that died (or was restarted by the server after dying). */
 export interface IKernelDeath {
+  /** The dead kernel's id. */
   kernelId: string;
+  /** Its notebook's path, for messages. */
   path: string;
   /** When the page saw it die (unix ms). */
   at: number;
+  /** The last numbers seen of it before it died. */
   last: IKernelLastSeen | null;
 }
 
@@ -103,6 +113,7 @@ export interface IKernelDeath {
 export interface IRuleInput {
   /** Unix ms. */
   now: number;
+  /** The warnings' own history of the series. */
   history: IHistoryView;
   /** The latest valid sample. */
   sample: IProbeSample | null;
@@ -111,11 +122,15 @@ export interface IRuleInput {
    * continuous data; longer gaps break an "idle for N minutes" run.
    */
   maxGapMs: number;
+  /** The open notebooks' kernels. */
   kernels: IKernelActivity[];
+  /** Recent kernel deaths, oldest first. */
   deaths: IKernelDeath[];
+  /** The warnings' settings. */
   settings: IWarningsSettings;
   /** Keys of the warnings active now, for hysteresis. */
   active: ReadonlySet<string>;
+  /** The extension's translation bundle. */
   trans: TranslationBundle;
 }
 

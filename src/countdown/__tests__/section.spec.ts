@@ -46,7 +46,7 @@ describe('CountdownSection', () => {
     const label = () =>
       section.node.querySelector('.jp-GpuSession-meterLabel span')!;
     const before = label();
-    expect(before.textContent).toBe('Session ends in 29m 00s');
+    expect(before.textContent).toBe('Session ends in 29m');
     const clockNode = section.node.querySelector('.jp-GpuSession-clock');
     now.t += 1000;
     clock.tick();
@@ -64,7 +64,7 @@ describe('CountdownSection', () => {
     now.t += 5000;
     clock.tick();
     MessageLoop.flush();
-    expect(section.node.textContent).toContain('29m 00s');
+    expect(section.node.textContent).toContain('Session ends in 29m');
     section.show();
     MessageLoop.flush();
     expect(section.node.textContent).toContain('28m 55s');

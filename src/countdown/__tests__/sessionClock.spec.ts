@@ -1,14 +1,14 @@
 import { Widget } from '@lumino/widgets';
 import { nullTranslator } from '@jupyterlab/translation';
 import { SessionClock } from '../sessionClock';
-import { DEFAULT_COUNTDOWN_SETTINGS, readCountdownSettings } from '../settings';
+import { DEFAULT_COUNTDOWN_SETTINGS } from '../settings';
 import { readLimits } from '../limitsClient';
 import { CountdownSection } from '../section';
 import { countdownStatusText } from '../statusText';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
-const trans = nullTranslator.load('jupyterlab');
+const trans = nullTranslator.load('jupyterlab_gpu_session');
 
 const LIMITS_JSON = {
   schema_version: 1,
@@ -45,7 +45,7 @@ describe('SessionClock', () => {
     });
     clock.setServerLimits({ ok: true, limits: readLimits(LIMITS_JSON) });
     expect(clock.countdown.hard?.remainingMs).toBe(2 * MIN);
-    expect(countdownStatusText(clock, trans)).toBe('2m 00s left');
+    expect(countdownStatusText(clock, trans)).toBe('2m left');
     const warnings = clock.tick();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ kind: 'threshold', minutes: 5 });
@@ -131,7 +131,7 @@ describe('SessionClock', () => {
     expect(text).toContain(
       'Detected Google Colab (environment variable COLAB_RELEASE_TAG).'
     );
-    expect(text).toContain('Last checkpoint 47m 00s ago: /c/b.pt');
+    expect(text).toContain('Last checkpoint 47m ago: /c/b.pt');
     expect(text).toContain('Server limits unknown: not asked yet.');
     section.dispose();
   });
@@ -157,20 +157,6 @@ describe('SessionClock', () => {
     );
     expect(countdownStatusText(clock, trans)).toBe('');
     section.dispose();
-  });
-});
-
-describe('readCountdownSettings', () => {
-  it('reports bad values and keeps the defaults', () => {
-    const { settings, problems } = readCountdownSettings({
-      preset: 'colab-ultra',
-      lifetimeMinutes: -3,
-      warningMinutes: ['soon']
-    });
-    expect(problems).toHaveLength(3);
-    expect(settings.preset).toBe('auto');
-    expect(settings.lifetimeMinutes).toBeNull();
-    expect(settings.warningMinutes).toEqual([60, 15, 5]);
   });
 });
 

@@ -24,9 +24,22 @@ describe('format', () => {
     expect(formatPercent(null)).toBe('–');
     expect(formatNumber(1.234, ' W', 1)).toBe('1.2 W');
     expect(formatNumber(null, ' W')).toBe('–');
-    expect(formatDuration(7500)).toBe('2h 05m');
-    expect(formatDuration(250)).toBe('4m 10s');
-    expect(formatDuration(-3)).toBe('0s');
+  });
+
+  it.each([
+    [7500_000, 'second', '2h 05m'],
+    [7200_000, 'second', '2h'],
+    [250_000, 'second', '4m 10s'],
+    [600_000, 'second', '10m'],
+    [30_000, 'second', '30s'],
+    [-3000, 'second', '0s'],
+    [NaN, 'second', '0s'],
+    [30_000, 'minute', '<1m'],
+    [45 * 60_000 + 59_000, 'minute', '45m'],
+    [120 * 60_000, 'minute', '2h'],
+    [125 * 60_000 + 30_000, 'minute', '2h 05m']
+  ] as const)('formatDuration(%p, %p) = %p', (ms, resolution, text) => {
+    expect(formatDuration(ms, resolution)).toBe(text);
   });
 
   it('computes a share only when both numbers are known', () => {

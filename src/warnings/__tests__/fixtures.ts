@@ -126,7 +126,7 @@ export function input(changes: Partial<IRuleInput> = {}): IRuleInput {
     deaths: [],
     settings: settings(),
     active: new Set(),
-    trans: nullTranslator.load('jupyterlab'),
+    trans: nullTranslator.load('jupyterlab_gpu_session'),
     ...changes
   };
 }

@@ -72,7 +72,7 @@ describe('WarningNotifier', () => {
     await list.restore();
     const notifier = new WarningNotifier({
       list,
-      trans: nullTranslator.load('jupyterlab'),
+      trans: nullTranslator.load('jupyterlab_gpu_session'),
       run: () => undefined,
       snoozeMinutes: () => 60,
       enabled: () => true
