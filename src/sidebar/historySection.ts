@@ -26,7 +26,7 @@ export class HistoryPlots {
       attrs: { 'aria-label': trans.__('History') }
     });
     this.node.appendChild(
-      h('h3', { text: trans.__('Last %1 minutes', minutes) })
+      h('h3', { text: trans._n('Last minute', 'Last %1 minutes', minutes) })
     );
     this._gpuUtil = this._addPlot(trans.__('GPU utilization %'));
     this._gpuMemory = this._addPlot(trans.__('GPU memory %'));

@@ -4,7 +4,7 @@
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import type { IResourceMonitor } from '../tokens';
-import { formatClock } from '../ui/format';
+import { formatClock, formatDuration } from '../ui/format';
 
 /** The state a person should know about, with its level. */
 export interface IStatusLine {
@@ -47,8 +47,8 @@ export function describeMonitor(
       return {
         level: 'info',
         text: trans.__(
-          'Paused: no input and no busy kernel for %1 min, so the monitor kernel was shut down and the session can idle. Press a key or click to resume.',
-          formatMinutes(monitor.settings.idlePauseMs)
+          'Paused: no input and no busy kernel for %1, so the monitor kernel was shut down and the session can idle. Press a key or click to resume.',
+          formatDuration(monitor.settings.idlePauseMs)
         )
       };
     case 'disconnected':
@@ -121,8 +121,3 @@ const KERNEL_AWAY_TEXT: { [status: string]: string } = {
     'The notebook kernel is starting; its numbers follow when it is ready.',
   dead: 'The notebook kernel is dead. Restart it or choose another kernel.'
 };
-
-function formatMinutes(ms: number): string {
-  const minutes = ms / 60000;
-  return Number.isInteger(minutes) ? String(minutes) : minutes.toFixed(1);
-}
