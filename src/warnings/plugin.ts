@@ -18,8 +18,6 @@ import { followSettings } from '../settings/followSettings';
 import { IWarningListState, WarningList } from './list';
 import { WarningNotifier } from './notifier';
 import { newestPoint, PeakHistory, peakHistoryShape } from './peakHistory';
-import { evaluateRules } from './rules';
-import { WarningsSection } from './section';
 import {
   DEFAULT_WARNINGS_SETTINGS,
   IWarningsSettings,
@@ -111,12 +109,11 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       void app.commands.execute(action.command, action.args ?? {});
     const snoozeMinutes = () => settings.snoozeMinutes;
 
-    if (sidebar) {
-      sidebar.addSection(
-        new WarningsSection({ list, translator, run, snoozeMinutes }),
-        1
-      );
-    }
+    // The section's code is fetched when the sidebar is first shown.
+    sidebar?.addSection(async () => {
+      const { WarningsSection } = await import('./section');
+      return new WarningsSection({ list, translator, run, snoozeMinutes });
+    }, 1);
     const notifier = new WarningNotifier({
       list,
       trans,
@@ -154,9 +151,12 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       onStatus();
     };
 
+    // The rules are a chunk of their own, fetched with the list's state:
+    // nothing needs them before the first sample.
+    let rules: typeof import('./rules') | null = null;
     let sampleCount = -1;
     const evaluate = () => {
-      if (!list.restored) {
+      if (!list.restored || !rules) {
         return;
       }
       if (monitor.phase === 'idle') {
@@ -180,7 +180,7 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       }
       list.update(
         'monitor',
-        evaluateRules({
+        rules.evaluateRules({
           now: Date.now(),
           history,
           sample,
@@ -194,7 +194,8 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       );
     };
 
-    void list.restore().then(() => {
+    void Promise.all([list.restore(), import('./rules')]).then(([, module]) => {
+      rules = module;
       monitor.changed.connect(evaluate);
       if (tracker) {
         tracker.forEach(watchPanel);
