@@ -32,3 +32,15 @@ export class QueuedTransport implements IProbeTransport {
     this.isDisposed = true;
   }
 }
+
+/**
+ * Take one sample through the monitor's poll, as the refresh command does
+ * (starting the monitor first: a stopped monitor takes none).
+ */
+export async function sampleNow(monitor: {
+  start(): void;
+  requestSample(): Promise<void>;
+}): Promise<void> {
+  monitor.start();
+  await monitor.requestSample();
+}

@@ -7,74 +7,30 @@
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
+import {
+  INotebookContext,
+  needsFreshSample,
+  NO_NOTEBOOK,
+  probeRequest,
+  sameContext
+} from './context';
 import { IProbeSample } from './protocol';
-import { IProbeTransport } from './transport';
+import { historyValues, HISTORY_WINDOW_MS } from './series';
+import {
+  documentHidden,
+  IResourceMonitorOptions,
+  standbyDecision
+} from './idle';
+import { IProbeTransport, TransportKind } from './outcome';
+import { MonitorPhase, MonitorState } from './monitorState';
+import { ISectionError } from './sectionErrors';
 import { SampleHistory } from './history';
 import { DEFAULT_MONITOR_SETTINGS, IMonitorSettings } from './settings';
 
-/** How long the history plots look back. */
-export const HISTORY_WINDOW_MS = 10 * 60 * 1000;
-
-/** Where the monitor is in its life. */
-export type MonitorPhase =
-  /** Not started: nothing needs monitoring yet. */
-  | 'idle'
-  /** Waiting for the first sample (the monitor kernel is starting). */
-  | 'starting'
-  /** Samples arrive (the latest one may be stale; see `stale`). */
-  | 'running'
-  /** The monitor kernel cannot run; `message` says why. */
-  | 'unavailable'
-  /**
-   * Paused after a while with no user input and no busy kernel; the
-   * monitor kernel is shut down. Any input resumes it.
-   */
-  | 'paused'
-  /** The server cannot be reached; see `disconnectedSince`. */
-  | 'disconnected';
-
-/** Kernel states in which a kernel's numbers cannot be read. */
-const KERNEL_AWAY = new Set([
-  'restarting',
-  'autorestarting',
-  'starting',
-  'dead',
-  'terminating',
-  'unknown'
-]);
-
-/** What the page knows about its notebooks, set by the plugin. */
-export interface INotebookContext {
-  /** Whether any notebook is open. */
-  notebookOpen: boolean;
-  /** The active notebook's kernel id, when it has a kernel. */
-  activeKernelId: string | null;
-  /** The active notebook's path, for labels. */
-  activeNotebookPath: string | null;
-  /** The kernel ids of all open notebooks; the probe reports each. */
-  kernelIds: string[];
-  /** The active notebook kernel's status (`idle`, `busy`, `restarting`...). */
-  activeKernelStatus?: string | null;
-  /** Whether a kernel of this page is running code. */
-  anyKernelBusy?: boolean;
-}
-
-const NO_NOTEBOOK: INotebookContext = {
-  notebookOpen: false,
-  activeKernelId: null,
-  activeNotebookPath: null,
-  kernelIds: []
-};
-
-/** Options to create a monitor. */
-export interface IResourceMonitorOptions {
-  transport: IProbeTransport;
-  settings?: IMonitorSettings;
-  /** The clock, unix ms; injected for tests. */
-  now?: () => number;
-  /** Whether the page is hidden; `document.hidden` by default. */
-  isHidden?: () => boolean;
-}
+export { INotebookContext } from './context';
+export { HISTORY_WINDOW_MS, SeriesKeys } from './series';
+export { MonitorPhase } from './monitorState';
+export { IResourceMonitorOptions } from './idle';
 
 /** Polls the probe and keeps what it says. */
 export class ResourceMonitor implements IDisposable {
@@ -82,12 +38,12 @@ export class ResourceMonitor implements IDisposable {
     this._transport = options.transport;
     this._settings = { ...DEFAULT_MONITOR_SETTINGS, ...options.settings };
     this._now = options.now ?? Date.now;
-    this._isHidden = options.isHidden ?? Private.documentHidden;
+    this._isHidden = options.isHidden ?? documentHidden;
     this._lastInput = this._now();
     this.history = new SampleHistory(Math.ceil(HISTORY_WINDOW_MS / 500) + 1);
     this._poll = new Poll({
       auto: false,
-      factory: () => this.refresh(),
+      factory: () => this._tick(),
       frequency: {
         interval: this._settings.intervalMs,
         backoff: false,
@@ -109,32 +65,48 @@ export class ResourceMonitor implements IDisposable {
   }
 
   get phase(): MonitorPhase {
-    return this._phase;
+    return this._s.phase;
   }
 
   /** Why the monitor is `unavailable`, or what it is waiting for. */
   get message(): string | null {
-    return this._message;
+    return this._s.message;
   }
 
   /** The latest valid sample. */
   get sample(): IProbeSample | null {
-    return this._sample;
+    return this._s.sample;
   }
 
   /** When the latest valid sample arrived (client clock, unix ms). */
   get sampleTime(): number | null {
-    return this._sampleTime;
+    return this._s.sampleTime;
   }
 
   /** Why the latest reply was rejected, when it was. */
   get probeError(): string | null {
-    return this._probeError;
+    return this._s.probeError;
+  }
+
+  /**
+   * The sections the probe could not read in the latest sample, each with
+   * the probe's own words; empty when every section was read.
+   */
+  get sectionErrors(): ReadonlyArray<ISectionError> {
+    return this._s.sectionErrors;
+  }
+
+  /**
+   * Where the latest sample was read: in the notebook's own kernel through
+   * a subshell, or in a separate monitor kernel; null before the first.
+   */
+  get transportKind(): TransportKind | null {
+    return this._s.transportKind;
   }
 
   /** True when the latest tick brought no valid sample. */
   get stale(): boolean {
-    return this._stale;
+    return this._s.stale;
   }
 
   get settings(): IMonitorSettings {
@@ -147,7 +119,7 @@ export class ResourceMonitor implements IDisposable {
 
   /** When the server stopped answering (client clock, unix ms), if it has. */
   get disconnectedSince(): number | null {
-    return this._disconnectedSince;
+    return this._s.disconnectedSince;
   }
 
   /**
@@ -155,7 +127,7 @@ export class ResourceMonitor implements IDisposable {
    * shown for a few samples after it happened.
    */
   get notice(): string | null {
-    return this._notice;
+    return this._s.notice;
   }
 
   /** Whether monitoring is paused for lack of activity. */
@@ -180,21 +152,15 @@ export class ResourceMonitor implements IDisposable {
 
   /** The number of samples received, for tests and diagnostics. */
   get sampleCount(): number {
-    return this._sampleCount;
+    return this._s.sampleCount;
   }
 
   /** Update what the page knows about its notebooks. */
   setContext(context: INotebookContext): void {
-    if (Private.sameContext(context, this._context)) {
+    if (sameContext(context, this._context)) {
       return;
     }
     const before = this._context;
-    const kernelChanged = context.activeKernelId !== before.activeKernelId;
-    // A kernel that comes back from a restart should show its new numbers
-    // at once, not one interval later.
-    const kernelBack =
-      KERNEL_AWAY.has(before.activeKernelStatus ?? '') &&
-      !KERNEL_AWAY.has(context.activeKernelStatus ?? '');
     if (before.anyKernelBusy && !context.anyKernelBusy) {
       this._lastBusy = this._now();
     }
@@ -206,7 +172,7 @@ export class ResourceMonitor implements IDisposable {
       return;
     }
     if (
-      (kernelChanged || kernelBack) &&
+      needsFreshSample(before, context) &&
       this._poll.state.phase !== 'standby' &&
       this._running &&
       !this._paused
@@ -236,17 +202,16 @@ export class ResourceMonitor implements IDisposable {
 
   /** Start polling (idempotent). */
   start(): void {
-    if (this._running || this._isDisposed) {
-      return;
+    if (!this._running && !this._isDisposed) {
+      this._running = true;
+      this._lastInput = Math.max(this._lastInput, this._now());
+      if (this._s.phase === 'idle') {
+        this._s.phase = 'starting';
+        this._s.message = null;
+        this._changed.emit();
+      }
+      void this._poll.start();
     }
-    this._running = true;
-    this._lastInput = Math.max(this._lastInput, this._now());
-    if (this._phase === 'idle') {
-      this._phase = 'starting';
-      this._message = null;
-      this._changed.emit();
-    }
-    void this._poll.start();
   }
 
   /** Stop polling and shut the monitor kernel down (idempotent). */
@@ -257,7 +222,7 @@ export class ResourceMonitor implements IDisposable {
     this._running = false;
     this._paused = false;
     void this._poll.stop();
-    this._phase = 'idle';
+    this._s.phase = 'idle';
     this._changed.emit();
     await this._transport.stop();
   }
@@ -282,79 +247,64 @@ export class ResourceMonitor implements IDisposable {
   }
 
   /**
-   * Take one sample now. Resolves when the sample (or the reason there is
-   * none) has been recorded; never rejects.
+   * Take a sample now through the poll (`gpu-session:refresh`); resolves
+   * once it is recorded, never rejects. A no-op while stopped or paused (a
+   * refresh must not start a kernel nothing shuts down); a running tick is
+   * awaited rather than sending a second request.
    */
-  async refresh(): Promise<void> {
+  async requestSample(): Promise<void> {
+    if (this._isDisposed || !this._running || this._paused) {
+      return;
+    }
+    if (this._ticking) {
+      await this._ticking;
+      return;
+    }
+    await this._poll.refresh();
+    await this._poll.tick;
+  }
+
+  /** @deprecated Outside the poll; the command must use `requestSample`. */
+  refresh(): Promise<void> {
+    return this._tick();
+  }
+
+  /** One poll tick: ask the transport once and record what it said. */
+  private _tick(): Promise<void> {
+    const ticking = this._sampleOnce().finally(() => {
+      if (this._ticking === ticking) {
+        this._ticking = null;
+      }
+    });
+    this._ticking = ticking;
+    return ticking;
+  }
+
+  private async _sampleOnce(): Promise<void> {
     if (this._isDisposed || this._paused) {
       return;
     }
     this._lastRequestAt = this._now();
     const outcome = await this._transport.request(
-      {
-        kernel_ids: this._context.kernelIds,
-        disks: this._settings.diskPaths.length
-          ? this._settings.diskPaths
-          : null,
-        gpu_source: this._settings.gpuSource,
-        nvidia_smi: this._settings.nvidiaSmiPath,
-        checkpoint_globs: this._checkpointGlobs.length
-          ? this._checkpointGlobs
-          : null
-      },
+      probeRequest(this._context, this._settings, this._checkpointGlobs),
       this._settings.timeoutMs
     );
     if (this._isDisposed || this._paused) {
       return;
     }
-    if (outcome.kind !== 'disconnected') {
-      this._disconnectedSince = null;
+    if (outcome.kind === 'sample') {
+      this._record(outcome.sample);
     }
-    switch (outcome.kind) {
-      case 'sample':
-        this._record(outcome.sample);
-        if (outcome.notice) {
-          this._notice = outcome.notice;
-          this._noticeSamples = Private.NOTICE_SAMPLES;
-        } else if (this._noticeSamples > 0 && --this._noticeSamples === 0) {
-          this._notice = null;
-        }
-        break;
-      case 'waiting':
-        this._stale = this._sample !== null;
-        this._phase = this._sample ? 'running' : 'starting';
-        this._message = outcome.error;
-        break;
-      case 'disconnected':
-        this._phase = 'disconnected';
-        this._stale = this._sample !== null;
-        this._message = outcome.error;
-        if (this._disconnectedSince === null) {
-          this._disconnectedSince = this._now();
-        }
-        break;
-      case 'invalid':
-        this._probeError = outcome.error;
-        this._stale = true;
-        if (this._phase !== 'running') {
-          this._phase = 'running';
-        }
-        break;
-      case 'timeout':
-      case 'busy':
-        this._stale = true;
-        if (this._phase === 'unavailable' || this._phase === 'disconnected') {
-          this._phase = this._sample ? 'running' : 'starting';
-        }
-        this._message = `No answer from the monitor kernel within ${Math.round(this._settings.timeoutMs / 1000)} s.`;
-        break;
-      case 'unavailable':
-        this._phase = 'unavailable';
-        this._message = outcome.error;
-        this._stale = this._sample !== null;
-        break;
+    if (
+      this._s.apply(
+        outcome,
+        this._now(),
+        this._settings.timeoutMs,
+        this._transport.kind ?? null
+      )
+    ) {
+      this._changed.emit();
     }
-    this._changed.emit();
   }
 
   dispose(): void {
@@ -377,24 +327,21 @@ export class ResourceMonitor implements IDisposable {
     if (!this._running || this._paused) {
       return true;
     }
-    const now = this._now();
-    const busy = !!this._context.anyKernelBusy;
-    const pauseAfter = this._settings.idlePauseMs;
-    if (
-      pauseAfter > 0 &&
-      !busy &&
-      now - Math.max(this._lastInput, this._lastBusy) >= pauseAfter
-    ) {
+    const decision = standbyDecision({
+      now: this._now(),
+      busy: !!this._context.anyKernelBusy,
+      hidden: this._isHidden(),
+      lastInput: this._lastInput,
+      lastBusy: this._lastBusy,
+      lastRequestAt: this._lastRequestAt,
+      idlePauseMs: this._settings.idlePauseMs,
+      hiddenBusyIntervalMs: this._settings.hiddenBusyIntervalMs
+    });
+    if (decision === 'pause') {
       // The poll is in the middle of its tick: stop it right after.
       void Promise.resolve().then(() => this._pause());
-      return true;
     }
-    if (this._isHidden()) {
-      return (
-        !busy || now - this._lastRequestAt < this._settings.hiddenBusyIntervalMs
-      );
-    }
-    return false;
+    return decision !== 'sample';
   }
 
   private _pause(): void {
@@ -402,8 +349,8 @@ export class ResourceMonitor implements IDisposable {
       return;
     }
     this._paused = true;
-    this._phase = 'paused';
-    this._message = null;
+    this._s.phase = 'paused';
+    this._s.message = null;
     void this._poll.stop();
     this._changed.emit();
     // An execute on the monitor kernel counts as activity for culling and
@@ -417,23 +364,17 @@ export class ResourceMonitor implements IDisposable {
     }
     this._paused = false;
     this._lastInput = this._now();
-    this._phase = this._sample ? 'running' : 'starting';
-    this._stale = this._sample !== null;
-    this._message = null;
+    this._s.phase = this._s.sample ? 'running' : 'starting';
+    this._s.stale = this._s.sample !== null;
+    this._s.message = null;
     this._changed.emit();
     void this._poll.start();
   }
 
   private _record(sample: IProbeSample): void {
     const now = this._now();
-    this._sample = sample;
-    this._sampleTime = now;
-    this._sampleCount++;
-    this._probeError = null;
-    this._stale = false;
-    this._phase = 'running';
-    this._message = null;
-    this.history.push(now, Private.historyValues(sample));
+    this._s.record(sample, now);
+    this.history.push(now, historyValues(sample));
   }
 
   private _transport: IProbeTransport;
@@ -444,77 +385,13 @@ export class ResourceMonitor implements IDisposable {
   private _lastBusy = 0;
   private _lastRequestAt = 0;
   private _paused = false;
-  private _disconnectedSince: number | null = null;
-  private _notice: string | null = null;
-  private _noticeSamples = 0;
   private _poll: Poll;
   private _changed = new Signal<this, void>(this);
-  private _phase: MonitorPhase = 'idle';
-  private _message: string | null = null;
-  private _sample: IProbeSample | null = null;
-  private _sampleTime: number | null = null;
-  private _sampleCount = 0;
-  private _probeError: string | null = null;
-  private _stale = false;
+  private _ticking: Promise<void> | null = null;
+  private _s = new MonitorState();
   private _context: INotebookContext = NO_NOTEBOOK;
   private _running = false;
   private _demand = new Set<string>();
   private _checkpointGlobs: string[] = [];
   private _isDisposed = false;
-}
-
-/** History series names, shared by the model and the plots. */
-export namespace SeriesKeys {
-  export const ram = 'ram-percent';
-  export function gpuUtilization(index: number): string {
-    return `gpu-${index}-utilization-percent`;
-  }
-  export function gpuMemory(index: number): string {
-    return `gpu-${index}-memory-percent`;
-  }
-}
-
-namespace Private {
-  /** How many samples a notice stays up for. */
-  export const NOTICE_SAMPLES = 15;
-
-  export function documentHidden(): boolean {
-    return typeof document !== 'undefined' && document.hidden;
-  }
-
-  export function historyValues(
-    sample: IProbeSample
-  ): Record<string, number | null> {
-    const values: Record<string, number | null> = {};
-    for (const gpu of sample.gpus) {
-      values[SeriesKeys.gpuUtilization(gpu.index)] =
-        gpu.utilization_gpu_percent;
-      values[SeriesKeys.gpuMemory(gpu.index)] =
-        gpu.memory_used_bytes !== null && gpu.memory_total_bytes
-          ? (100 * gpu.memory_used_bytes) / gpu.memory_total_bytes
-          : null;
-    }
-    const host = sample.host;
-    const ramTotal = host.memory_limit_bytes ?? host.memory_total_bytes;
-    values[SeriesKeys.ram] =
-      host.memory_used_bytes !== null && ramTotal
-        ? (100 * host.memory_used_bytes) / ramTotal
-        : null;
-    return values;
-  }
-
-  export function sameContext(
-    a: INotebookContext,
-    b: INotebookContext
-  ): boolean {
-    return (
-      a.notebookOpen === b.notebookOpen &&
-      a.activeKernelId === b.activeKernelId &&
-      a.activeNotebookPath === b.activeNotebookPath &&
-      (a.activeKernelStatus ?? null) === (b.activeKernelStatus ?? null) &&
-      !!a.anyKernelBusy === !!b.anyKernelBusy &&
-      a.kernelIds.length === b.kernelIds.length &&
-      a.kernelIds.every((id, i) => id === b.kernelIds[i])
-    );
-  }
 }

@@ -13,6 +13,7 @@ import {
   IPlatformSample,
   IKernelSample,
   IProbeSample,
+  ITorchCudaDevice,
   PROBE_SCHEMA_VERSION
 } from './protocol';
 import {
@@ -30,7 +31,12 @@ import {
 
 /** The outcome of parsing one reply. */
 export type ParseResult =
-  { ok: true; sample: IProbeSample } | { ok: false; error: string };
+  | { ok: true; sample: IProbeSample }
+  /**
+   * `fromProbe` is true when the probe itself said the sample failed
+   * (`host: null` with an `error`): `error` then holds the probe's words.
+   */
+  | { ok: false; error: string; fromProbe?: boolean };
 
 /** Largest reply accepted, in characters of base64 text. */
 export const MAX_REPLY_LENGTH = 4 * 1024 * 1024;
@@ -72,6 +78,10 @@ export function decodeReply(reprText: string): ParseResult {
 
 /** Validate an already-decoded JSON value as a probe sample. */
 export function parseSample(json: unknown): ParseResult {
+  const failed = probeFailure(json);
+  if (failed !== null) {
+    return { ok: false, error: failed, fromProbe: true };
+  }
   try {
     return { ok: true, sample: readSample(json) };
   } catch (reason) {
@@ -83,6 +93,22 @@ export function parseSample(json: unknown): ParseResult {
     }
     throw reason;
   }
+}
+
+/**
+ * The probe's own reason when it could not read the machine at all: it
+ * then sends `host: null` and says why in `error` (docs/probe.md). Null for
+ * any other reply, which the full validation reads.
+ */
+function probeFailure(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return null;
+  }
+  const root = json as Record<string, unknown>;
+  if (root.host !== null || typeof root.error !== 'string' || !root.error) {
+    return null;
+  }
+  return `The probe could not read this machine: ${readString(root.error, 'sample.error')}`;
 }
 
 function readSample(json: unknown): IProbeSample {
@@ -128,7 +154,10 @@ function readSample(json: unknown): IProbeSample {
       'checkpoint',
       'sample.checkpoint',
       readCheckpoint
-    )
+    ),
+    error: Object.prototype.hasOwnProperty.call(root, 'error')
+      ? readStringOrNull(root.error, 'sample.error')
+      : null
   };
 }
 
@@ -288,7 +317,21 @@ function readKernel(value: unknown, path: string): IKernelSample {
     gpu_memory_bytes: num('gpu_memory_bytes'),
     cwd: Object.prototype.hasOwnProperty.call(kernel, 'cwd')
       ? readStringOrNull(kernel.cwd, `${path}.cwd`)
-      : null
+      : null,
+    torch_cuda: optional(kernel, 'torch_cuda', `${path}.torch_cuda`, (v, p) =>
+      readArray(v, p, readTorchDevice)
+    )
+  };
+}
+
+function readTorchDevice(value: unknown, path: string): ITorchCudaDevice {
+  const device = readObject(value, path);
+  const num = (key: string) =>
+    readNumberOrNull(field(device, key, path), `${path}.${key}`);
+  return {
+    index: readInteger(field(device, 'index', path), `${path}.index`),
+    memory_allocated_bytes: num('memory_allocated_bytes'),
+    memory_reserved_bytes: num('memory_reserved_bytes')
   };
 }
 

@@ -87,7 +87,7 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
       'monitor',
       readMonitorSettings,
       values => monitor.configure(values),
-      (translator ?? nullTranslator).load('jupyterlab')
+      (translator ?? nullTranslator).load('jupyterlab_gpu_session')
     );
     return monitor;
   }

@@ -71,6 +71,21 @@ export interface IKernelSample {
   /** Null when GPU memory cannot be attributed (e.g. in containers). */
   gpu_memory_bytes: number | null;
   cwd: string | null;
+  /**
+   * PyTorch's own numbers per CUDA device, present only for the kernel the
+   * probe runs in (a subshell of it) and only when torch is already
+   * imported there; null otherwise (the parser always sets it).
+   */
+  torch_cuda?: ITorchCudaDevice[] | null;
+}
+
+/** What `torch.cuda` says about one device inside the kernel. */
+export interface ITorchCudaDevice {
+  index: number;
+  /** `torch.cuda.memory_allocated`: tensors alive now. */
+  memory_allocated_bytes: number | null;
+  /** `torch.cuda.memory_reserved`: held by the caching allocator. */
+  memory_reserved_bytes: number | null;
 }
 
 /** The platform the probe detected (see docs/platforms.md). */
@@ -113,6 +128,13 @@ export interface IProbeSample {
   platform: IPlatformSample | null;
   /** Null when no checkpoint globs were asked for. */
   checkpoint: ICheckpointSample | null;
+  /**
+   * The probe's own account of the sections it could not read
+   * (`"meminfo: ...; disks: ..."`); null when every section was read.
+   * Untrusted: render as text only. (Optional only so that samples built
+   * by hand in tests need not name it; the parser always sets it.)
+   */
+  error?: string | null;
 }
 
 /** What the front end asks the probe for on each tick. */
@@ -122,4 +144,11 @@ export interface IProbeRequest {
   gpu_source: 'auto' | 'nvml' | 'nvidia-smi';
   nvidia_smi: string;
   checkpoint_globs: string[] | null;
+  /**
+   * The kernel the probe runs in, when it runs in a notebook's own kernel
+   * (a subshell): the probe takes its pid from `os.getpid()` instead of
+   * searching the process table, and adds torch's numbers. Left out (null)
+   * for a monitor kernel.
+   */
+  self_kernel_id?: string | null;
 }

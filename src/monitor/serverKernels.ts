@@ -5,6 +5,7 @@
  */
 import { Kernel, ServerConnection } from '@jupyterlab/services';
 import { MARKER_EXPRESSION, readExpressionResult } from './kernelCode';
+import { ProbeOutcome } from './outcome';
 
 /** What the server says about one kernel id. */
 export type KernelPresence = 'running' | 'gone' | 'unreachable';
@@ -115,4 +116,38 @@ export function withTimeout<T>(
       }
     );
   });
+}
+
+/**
+ * Shut a kernel down with a request that outlives the page (`keepalive`);
+ * synchronous, for `pagehide`. Best effort.
+ */
+export function deleteOnUnload(
+  settings: ServerConnection.ISettings,
+  id: string
+): void {
+  const url = `${settings.baseUrl.replace(/\/$/, '')}/api/kernels/${encodeURIComponent(id)}`;
+  void ServerConnection.makeRequest(
+    url,
+    { method: 'DELETE', keepalive: true },
+    settings
+  ).catch(() => undefined);
+}
+
+/** How long the server may take to say whether a kernel is there. */
+const SERVER_CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * No answer in time: a slow kernel, or a server that went away without
+ * closing the connection (network lost, laptop lid closed), which only a
+ * question to the server tells apart.
+ */
+export async function silenceOutcome(
+  check: (id: string) => Promise<KernelPresence>,
+  kernelId: string
+): Promise<ProbeOutcome> {
+  const presence = await withTimeout(check(kernelId), SERVER_CHECK_TIMEOUT_MS);
+  return presence === 'running' || presence === 'gone'
+    ? { kind: 'timeout' }
+    : { kind: 'disconnected', error: 'The server does not answer.' };
 }

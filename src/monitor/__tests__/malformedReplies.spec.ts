@@ -9,6 +9,7 @@ import { decodeReply } from '../parser';
 import { IProbeTransport, ProbeOutcome } from '../transport';
 import { GpuSessionPanel } from '../../sidebar/panel';
 import { replyText, teslaT4Sample } from '../../__tests__/samples';
+import { sampleNow } from '../../__tests__/fakeTransport';
 
 // The corpus: malformed replies as the kernel's `text/plain` repr would
 // carry them (a broken or hostile probe, a kernel that prints something
@@ -380,7 +381,7 @@ describe('malformed probe replies', () => {
     async (_, entry) => {
       // As the first reply: a plain error, no numbers.
       transport.next = entry.text;
-      await monitor.refresh();
+      await sampleNow(monitor);
       const parsed = decodeReply(entry.text);
       expect(parsed.ok).toBe(entry.expect === 'accept');
       if (entry.expect === 'reject') {
@@ -405,7 +406,7 @@ describe('malformed probe replies', () => {
 
       // The next good sample recovers.
       transport.next = GOOD;
-      await monitor.refresh();
+      await sampleNow(monitor);
       expect(monitor.probeError).toBeNull();
       expect(status().textContent).toMatch(/^Live/);
       expect(
@@ -414,7 +415,7 @@ describe('malformed probe replies', () => {
 
       // After a good sample, a bad one keeps the numbers and says so.
       transport.next = entry.text;
-      await monitor.refresh();
+      await sampleNow(monitor);
       if (entry.expect === 'reject') {
         expect(status().textContent).toMatch(
           /^Probe error; numbers below are from /
@@ -424,7 +425,7 @@ describe('malformed probe replies', () => {
         ).toBe('Tesla T4');
       }
       transport.next = GOOD;
-      await monitor.refresh();
+      await sampleNow(monitor);
       expect(status().textContent).toMatch(/^Live/);
     }
   );

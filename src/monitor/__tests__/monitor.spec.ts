@@ -2,7 +2,7 @@ import { INotebookContext, ResourceMonitor, SeriesKeys } from '../monitor';
 import { parseSample } from '../parser';
 import { IProbeSample } from '../protocol';
 import { DEFAULT_MONITOR_SETTINGS } from '../settings';
-import { QueuedTransport } from '../../__tests__/fakeTransport';
+import { QueuedTransport, sampleNow } from '../../__tests__/fakeTransport';
 import { noGpuSample, teslaT4Sample } from '../../__tests__/samples';
 
 function sample(raw = teslaT4Sample()): IProbeSample {
@@ -39,7 +39,7 @@ describe('ResourceMonitor', () => {
 
   it('records a sample, its time and its history', async () => {
     transport.outcomes.push({ kind: 'sample', sample: sample() });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(monitor.phase).toBe('running');
     expect(monitor.sample?.gpus[0].name).toBe('Tesla T4');
     expect(monitor.sampleTime).toBe(now);
@@ -53,7 +53,7 @@ describe('ResourceMonitor', () => {
 
   it('uses the container limit for the RAM history', async () => {
     transport.outcomes.push({ kind: 'sample', sample: sample(noGpuSample()) });
-    await monitor.refresh();
+    await sampleNow(monitor);
     const ram = monitor.history.points(SeriesKeys.ram).values[0];
     expect(ram).toBeCloseTo((100 * 3) / 16);
   });
@@ -71,7 +71,7 @@ describe('ResourceMonitor', () => {
       gpuSource: 'nvml'
     });
     transport.outcomes.push({ kind: 'sample', sample: sample() });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(transport.requests[0]).toEqual({
       kernel_ids: ['k1', 'k2'],
       disks: ['/data'],
@@ -83,10 +83,10 @@ describe('ResourceMonitor', () => {
 
   it('keeps the last good sample and marks it stale on a bad reply', async () => {
     transport.outcomes.push({ kind: 'sample', sample: sample() });
-    await monitor.refresh();
+    await sampleNow(monitor);
     now += 2000;
     transport.outcomes.push({ kind: 'invalid', error: 'bad JSON' });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(monitor.sample?.gpus[0].name).toBe('Tesla T4');
     expect(monitor.sampleTime).toBe(now - 2000);
     expect(monitor.stale).toBe(true);
@@ -98,17 +98,17 @@ describe('ResourceMonitor', () => {
       { kind: 'invalid', error: 'bad JSON' },
       { kind: 'sample', sample: sample() }
     );
-    await monitor.refresh();
-    await monitor.refresh();
+    await sampleNow(monitor);
+    await sampleNow(monitor);
     expect(monitor.probeError).toBeNull();
     expect(monitor.stale).toBe(false);
   });
 
   it('marks data stale on a timeout and says why', async () => {
     transport.outcomes.push({ kind: 'sample', sample: sample() });
-    await monitor.refresh();
+    await sampleNow(monitor);
     transport.outcomes.push({ kind: 'timeout' });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(monitor.stale).toBe(true);
     expect(monitor.message).toContain('within 10 s');
     expect(monitor.phase).toBe('running');
@@ -116,7 +116,7 @@ describe('ResourceMonitor', () => {
 
   it('says why the monitor kernel cannot run', async () => {
     transport.outcomes.push({ kind: 'unavailable', error: 'no Python kernel' });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(monitor.phase).toBe('unavailable');
     expect(monitor.message).toBe('no Python kernel');
   });
@@ -154,7 +154,7 @@ describe('ResourceMonitor', () => {
     monitor.changed.connect(() => count++);
     monitor.dispose();
     monitor.dispose();
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(count).toBe(0);
     expect(transport.requests.length).toBe(0);
     expect(transport.isDisposed).toBe(true);
