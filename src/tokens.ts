@@ -10,7 +10,9 @@ import { ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { SampleHistory } from './monitor/history';
 import type { INotebookContext, MonitorPhase } from './monitor/monitor';
+import type { TransportKind } from './monitor/outcome';
 import type { IProbeSample } from './monitor/protocol';
+import type { ISectionError } from './monitor/sectionErrors';
 import type { IMonitorSettings } from './monitor/settings';
 import type { IWarning } from './warnings/list';
 import type { IWarningFinding } from './warnings/types';
@@ -45,6 +47,13 @@ export interface IResourceMonitor {
   readonly sampleCount: number;
   /** Why the latest reply was rejected, or the probe's own error. */
   readonly probeError: string | null;
+  /**
+   * The parts of the latest sample the probe could not read, each in the
+   * probe's words and with the section it belongs beside.
+   */
+  readonly sectionErrors: ReadonlyArray<ISectionError>;
+  /** How the latest sample was read: a subshell or the monitor kernel. */
+  readonly transportKind: TransportKind | null;
   /** True when the latest tick brought no valid sample. */
   readonly stale: boolean;
   /** Whether monitoring is paused for lack of activity. */
@@ -66,9 +75,9 @@ export interface IResourceMonitor {
   setDemand(reason: string, needed: boolean): void;
   /**
    * Ask for a sample now, through the monitor's poll; nothing happens while
-   * monitoring is stopped or paused.
+   * monitoring is stopped or paused, and a running tick is awaited.
    */
-  refresh(): Promise<void>;
+  requestSample(): Promise<void>;
   /** The checkpoint paths or globs whose newest file the probe reports. */
   setCheckpointGlobs(globs: string[]): void;
   /** Note user input; it keeps monitoring going and ends an idle pause. */

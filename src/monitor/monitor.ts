@@ -26,6 +26,7 @@ import { MonitorPhase, MonitorState } from './monitorState';
 import { ISectionError } from './sectionErrors';
 import { SampleHistory } from './history';
 import { DEFAULT_MONITOR_SETTINGS, IMonitorSettings } from './settings';
+import type { IResourceMonitor } from '../tokens';
 
 export { INotebookContext } from './context';
 export { HISTORY_WINDOW_MS, SeriesKeys } from './series';
@@ -33,7 +34,7 @@ export { MonitorPhase } from './monitorState';
 export { IResourceMonitorOptions } from './idle';
 
 /** Polls the probe and keeps what it says. */
-export class ResourceMonitor implements IDisposable {
+export class ResourceMonitor implements IResourceMonitor, IDisposable {
   constructor(options: IResourceMonitorOptions) {
     this._transport = options.transport;
     this._settings = { ...DEFAULT_MONITOR_SETTINGS, ...options.settings };

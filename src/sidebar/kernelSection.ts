@@ -63,6 +63,18 @@ export function renderKernelSection(
     [trans.__('Processes'), formatNumber(kernel.process_count, '')],
     [trans.__('PID'), String(kernel.pid)]
   ];
+  // What PyTorch itself holds, read inside the kernel (subshell path) when
+  // the notebook has imported torch: NVML cannot attribute it in containers.
+  for (const device of kernel.torch_cuda ?? []) {
+    rows.push([
+      trans.__('PyTorch cuda:%1', device.index),
+      trans.__(
+        '%1 allocated, %2 reserved',
+        formatBytes(device.memory_allocated_bytes),
+        formatBytes(device.memory_reserved_bytes)
+      )
+    ]);
+  }
   const list = h('dl', { className: 'jp-GpuSession-stats' });
   for (const [term, value] of rows) {
     list.appendChild(h('dt', { text: term }));

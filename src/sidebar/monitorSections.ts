@@ -15,6 +15,9 @@ import { renderHostSection } from './hostSection';
 import { renderKernelSection } from './kernelSection';
 import { SidebarSection } from './section';
 import { describeMonitor } from './statusLine';
+import { ProbeSection } from '../monitor/sectionErrors';
+import { transportSentence } from '../monitor/transportText';
+import { h } from '../ui/dom';
 
 /** A section that re-renders whenever the monitor changes. */
 abstract class MonitorSection extends SidebarSection {
@@ -54,7 +57,9 @@ export class StatusLineSection extends MonitorSection {
 
 /**
  * A section drawn by a render function of the sample: the function returns
- * the section's element, or null when there is nothing to show.
+ * the section's element, or null when there is nothing to show. The parts
+ * of the sample the probe could not read for this section are said below
+ * it, in the probe's own words.
  */
 export class RenderedSection extends MonitorSection {
   constructor(
@@ -63,14 +68,42 @@ export class RenderedSection extends MonitorSection {
     private readonly _draw: (
       monitor: IResourceMonitor,
       trans: TranslationBundle
-    ) => HTMLElement | null
+    ) => HTMLElement | null,
+    private readonly _errorSections: ReadonlyArray<ProbeSection> = []
   ) {
     super(monitor, trans);
   }
 
   protected render(): void {
     const element = this._draw(this.monitor, this.trans);
-    this.node.replaceChildren(...(element ? [element] : []));
+    const errors = this.monitor.sectionErrors
+      .filter(e => this._errorSections.includes(e.section))
+      .map(e =>
+        h('p', {
+          className:
+            'jp-GpuSession-note jp-GpuSession-sectionError jp-mod-error',
+          text: this.trans.__('Not read: %1', e.message)
+        })
+      );
+    if (element) {
+      element.append(...errors);
+    }
+    this.node.replaceChildren(
+      ...(element ? [element] : errors.length ? errors : [])
+    );
+  }
+}
+
+/** Where the numbers are read: this notebook's kernel or a monitor kernel. */
+export class TransportSection extends MonitorSection {
+  constructor(monitor: IResourceMonitor, trans: TranslationBundle) {
+    super(monitor, trans, { className: 'jp-GpuSession-transport' });
+  }
+
+  protected render(): void {
+    const text = transportSentence(this.monitor.transportKind, this.trans);
+    this.node.textContent = text;
+    this.node.hidden = text === '';
   }
 }
 
@@ -109,14 +142,33 @@ export function createMonitorSections(
 ): SidebarSection[] {
   return [
     new StatusLineSection(monitor, trans),
-    new RenderedSection(monitor, trans, (m, t) =>
-      m.sample ? renderGpuSection(m.sample, m.context.activeKernelId, t) : null
+    new TransportSection(monitor, trans),
+    // Failures of the probe that no section below owns.
+    new RenderedSection(monitor, trans, () => null, [
+      'platform',
+      'checkpoint',
+      'other'
+    ]),
+    new RenderedSection(
+      monitor,
+      trans,
+      (m, t) =>
+        m.sample
+          ? renderGpuSection(m.sample, m.context.activeKernelId, t)
+          : null,
+      ['gpus']
     ),
-    new RenderedSection(monitor, trans, (m, t) =>
-      m.sample ? renderHostSection(m.sample.host, t) : null
+    new RenderedSection(
+      monitor,
+      trans,
+      (m, t) => (m.sample ? renderHostSection(m.sample.host, t) : null),
+      ['host', 'disks']
     ),
-    new RenderedSection(monitor, trans, (m, t) =>
-      renderKernelSection(m.sample, m.context, t)
+    new RenderedSection(
+      monitor,
+      trans,
+      (m, t) => renderKernelSection(m.sample, m.context, t),
+      ['kernels']
     ),
     new HistorySection(monitor, trans, now)
   ];

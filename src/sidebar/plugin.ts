@@ -61,7 +61,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IGpuSessionSidebar> = {
     });
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('Refresh GPU Session Numbers'),
-      execute: () => monitor.refresh()
+      execute: () => monitor.requestSample()
     });
     palette?.addItem({
       command: CommandIDs.open,

@@ -222,6 +222,55 @@ describe('GpuSessionPanel', () => {
     expect(text('.jp-GpuSession-gpuName')).toBe('Tesla T4');
   });
 
+  it('says beside each section what the probe could not read', async () => {
+    const raw = teslaT4Sample();
+    raw.error =
+      'disks: [Errno 13] Permission denied; kernel kernel-a: vanished; platform: squeue timed out';
+    await show(raw);
+    expect(text('.jp-GpuSession-host .jp-GpuSession-sectionError')).toBe(
+      'Not read: disks: [Errno 13] Permission denied'
+    );
+    const all = Array.from(
+      panel.node.querySelectorAll('.jp-GpuSession-sectionError')
+    ).map(node => node.textContent);
+    expect(all).toEqual([
+      'Not read: platform: squeue timed out',
+      'Not read: disks: [Errno 13] Permission denied',
+      'Not read: kernel kernel-a: vanished'
+    ]);
+    // Still beside its section with a notebook open.
+    monitor.setContext({
+      notebookOpen: true,
+      activeKernelId: 'kernel-a',
+      activeNotebookPath: 'a.ipynb',
+      kernelIds: ['kernel-a']
+    });
+    expect(text('.jp-GpuSession-kernel .jp-GpuSession-sectionError')).toBe(
+      'Not read: kernel kernel-a: vanished'
+    );
+  });
+
+  it('shows PyTorch’s own numbers when the kernel reports them', async () => {
+    const raw = teslaT4Sample();
+    ((raw.kernels as RawSample)['kernel-a'] as RawSample).torch_cuda = [
+      {
+        index: 0,
+        memory_allocated_bytes: 512 * 1024 ** 2,
+        memory_reserved_bytes: 1024 ** 3
+      }
+    ];
+    monitor.setContext({
+      notebookOpen: true,
+      activeKernelId: 'kernel-a',
+      activeNotebookPath: 'a.ipynb',
+      kernelIds: ['kernel-a']
+    });
+    await show(raw);
+    expect(text('.jp-GpuSession-kernel')).toContain(
+      'PyTorch cuda:0512 MiB allocated, 1.0 GiB reserved'
+    );
+  });
+
   it('stops rendering after dispose', async () => {
     panel.dispose();
     await show(teslaT4Sample());
@@ -313,8 +362,8 @@ describe('GpuSessionPanel.addSection', () => {
     expect(made).toBe(1);
     expect(late.isAttached && early.isAttached && lazy.isAttached).toBe(true);
     const children = panel.widgets;
-    // The header and the monitor's five sections come first.
-    expect(children.slice(6).map(w => w.node.textContent)).toEqual([
+    // The header and the monitor's seven sections come first.
+    expect(children.slice(8).map(w => w.node.textContent)).toEqual([
       'early',
       'lazy',
       'late'
