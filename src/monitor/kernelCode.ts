@@ -88,9 +88,12 @@ export function callExpression(request: IProbeRequest): string {
       )
     )
   );
+  // Arguments the loaded probe does not know are left out, so a newer
+  // front end still gets a sample from an older probe.
   return (
-    `__import__("sys").modules[${JSON.stringify(PROBE_MODULE)}].sample_b64(` +
-    `**__import__("json").loads(__import__("base64").b64decode("${args}")))`
+    `(lambda m, a: m.sample_b64(**{k: v for k, v in a.items() if k in m.sample_b64.__code__.co_varnames}))(` +
+    `__import__("sys").modules[${JSON.stringify(PROBE_MODULE)}], ` +
+    `__import__("json").loads(__import__("base64").b64decode("${args}")))`
   );
 }
 
@@ -99,3 +102,24 @@ export function callExpression(request: IProbeRequest): string {
  * probe is loaded in it); its repr is `True` or `False`.
  */
 export const MARKER_EXPRESSION = `${JSON.stringify(PROBE_MODULE)} in __import__("sys").modules`;
+
+/**
+ * The loader as one user expression, for a notebook's own kernel: it binds
+ * no name in the user's namespace (the probe module lives only under
+ * `sys.modules`), runs no cell (no history, no execution count, no
+ * pre/post-execute hooks) and returns None.
+ */
+export function loaderExpression(source: string): string {
+  const bootstrap = [
+    'import base64, sys, types',
+    `module = types.ModuleType(${JSON.stringify(PROBE_MODULE)})`,
+    'module.__file__ = "jupyterlab_gpu_session/probe.py"',
+    `code = compile(base64.b64decode("${toBase64(source)}").decode("utf-8"), module.__file__, "exec")`,
+    'exec(code, module.__dict__)',
+    'sys.modules[module.__name__] = module'
+  ].join('\n');
+  return (
+    '__import__("builtins").exec(__import__("base64").b64decode(' +
+    `"${toBase64(bootstrap)}").decode("utf-8"), {"__name__": "_gpu_session_loader"})`
+  );
+}

@@ -14,6 +14,8 @@ import { readMonitorSettings } from './settings';
 import { PROBE_SOURCE } from './probeSource';
 import { MonitorKernelRegistry } from './registry';
 import { MonitorKernelTransport } from './transport';
+import { AutoTransport } from './autoTransport';
+import { SubshellTransport } from './subshell';
 import { IResourceMonitor, PluginIDs } from '../tokens';
 import { followSettings } from '../settings/followSettings';
 
@@ -21,7 +23,7 @@ import { followSettings } from '../settings/followSettings';
 export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
   id: PluginIDs.monitor,
   description:
-    'Samples GPU, memory, disk and kernel numbers from a monitor kernel.',
+    "Samples GPU, memory, disk and kernel numbers in a subshell of the notebook's kernel, or in a monitor kernel.",
   autoStart: true,
   provides: IResourceMonitor,
   requires: [INotebookTracker],
@@ -39,13 +41,24 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
       app.serviceManager.serverSettings.baseUrl,
       Private.tabId()
     );
-    const transport = new MonitorKernelTransport(
+    const monitorKernel = new MonitorKernelTransport(
       app.serviceManager,
       PROBE_SOURCE,
       activeSpec,
       { registry }
     );
-    const monitor = new ResourceMonitor({ transport });
+    const subshell = new SubshellTransport(
+      () => tracker.currentWidget?.sessionContext.session?.kernel ?? null,
+      PROBE_SOURCE
+    );
+    // The setting is read on each request, so a change applies at once.
+    let monitor: ResourceMonitor | null = null;
+    const transport = new AutoTransport(
+      subshell,
+      monitorKernel,
+      () => monitor?.settings.transport ?? 'auto'
+    );
+    monitor = new ResourceMonitor({ transport });
 
     const updateContext = () => {
       monitor.setContext(notebookContext(tracker));
@@ -72,7 +85,7 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     // Best effort: a closed page should not leave its monitor kernel behind.
     // A page that crashes leaves it in the registry; the next start reuses
     // it or shuts it down.
-    window.addEventListener('pagehide', () => transport.stopOnUnload());
+    window.addEventListener('pagehide', () => monitorKernel.stopOnUnload());
 
     // Input on the page keeps monitoring going and resumes it after an idle
     // pause. Only a timestamp is written, so listening costs nothing.

@@ -97,11 +97,15 @@ export async function callProbe(
   }
   const content = reply.content;
   if (content.status !== 'ok') {
+    const failed = content as Partial<KernelMessage.IReplyErrorContent>;
+    const detail = failed.ename
+      ? ` (${failed.ename}: ${failed.evalue ?? ''})`
+      : '';
     return {
       kind: 'done',
       outcome: {
         kind: 'invalid',
-        error: `${capitalise(where)} answered with status "${content.status}".`
+        error: `${capitalise(where)} answered with status "${content.status}"${detail}.`
       }
     };
   }

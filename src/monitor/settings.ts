@@ -2,6 +2,9 @@
  * The monitor's settings, read from the settings registry and made safe.
  */
 
+/** Where the probe runs: see schema/monitor.json `transport`. */
+export type TransportSetting = 'auto' | 'subshell' | 'monitor-kernel';
+
 /** Which GPU path the probe takes. */
 export type GpuSource = 'auto' | 'nvml' | 'nvidia-smi';
 
@@ -26,6 +29,8 @@ export interface IMonitorSettings {
    * page is busy, and no more often than this.
    */
   hiddenBusyIntervalMs: number;
+  /** Where the probe runs. */
+  transport: TransportSetting;
 }
 
 /** The smallest interval accepted: NVML averages utilization over ~1 s. */
@@ -39,7 +44,8 @@ export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings = {
   nvidiaSmiPath: 'nvidia-smi',
   diskPaths: [],
   idlePauseMs: 10 * 60 * 1000,
-  hiddenBusyIntervalMs: 30 * 1000
+  hiddenBusyIntervalMs: 30 * 1000,
+  transport: 'auto'
 };
 
 /**
@@ -84,6 +90,12 @@ export function readMonitorSettings(composite: { [key: string]: unknown }): {
     Array.isArray(disks) && disks.every(p => typeof p === 'string')
       ? (disks as string[]).filter(p => p.trim() !== '')
       : (problems.push('diskPaths must be a list of paths'), d.diskPaths);
+  const where = composite.transport ?? d.transport;
+  const transport: TransportSetting =
+    where === 'auto' || where === 'subshell' || where === 'monitor-kernel'
+      ? where
+      : (problems.push('transport must be auto, subshell or monitor-kernel'),
+        d.transport);
   const idle = composite.idlePauseMinutes;
   let idlePauseMs = d.idlePauseMs;
   if (idle !== undefined) {
@@ -105,7 +117,8 @@ export function readMonitorSettings(composite: { [key: string]: unknown }): {
         'hiddenBusyIntervalSeconds',
         d.hiddenBusyIntervalMs,
         1000
-      )
+      ),
+      transport
     },
     problems
   };

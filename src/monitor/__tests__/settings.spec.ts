@@ -16,7 +16,8 @@ describe('readMonitorSettings', () => {
       nvidiaSmiPath: '/usr/lib/wsl/lib/nvidia-smi',
       diskPaths: ['/data', ' '],
       idlePauseMinutes: 0.5,
-      hiddenBusyIntervalSeconds: 60
+      hiddenBusyIntervalSeconds: 60,
+      transport: 'monitor-kernel'
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -26,8 +27,17 @@ describe('readMonitorSettings', () => {
       nvidiaSmiPath: '/usr/lib/wsl/lib/nvidia-smi',
       diskPaths: ['/data'],
       idlePauseMs: 30000,
-      hiddenBusyIntervalMs: 60000
+      hiddenBusyIntervalMs: 60000,
+      transport: 'monitor-kernel'
     });
+  });
+
+  it('falls back to auto for an unknown transport and says so', () => {
+    const { settings, problems } = readMonitorSettings({ transport: 'ssh' });
+    expect(settings.transport).toBe('auto');
+    expect(problems).toEqual([
+      'transport must be auto, subshell or monitor-kernel'
+    ]);
   });
 
   it('clamps an interval below the minimum and says so', () => {
