@@ -730,6 +730,35 @@ def _find_kernel(root, kid, now):
 
 
 # --------------------------------------------------------------------------
+# GPU records: every reader (NVML, CSV query, XML, table) builds its entries
+# here, so that the keys of gpus[] and of their processes (docs/probe.md) are
+# declared once and no reader can miss or add one.
+
+def _gpu_record(index, uuid=None, name=None, memory_total_bytes=None,
+                memory_used_bytes=None, utilization_gpu_percent=None,
+                utilization_memory_percent=None, temperature_c=None,
+                power_draw_w=None, power_limit_w=None, mig_enabled=None,
+                processes=None):
+    return {
+        "index": index, "uuid": uuid, "name": name,
+        "memory_total_bytes": memory_total_bytes,
+        "memory_used_bytes": memory_used_bytes,
+        "utilization_gpu_percent": utilization_gpu_percent,
+        "utilization_memory_percent": utilization_memory_percent,
+        "temperature_c": temperature_c,
+        "power_draw_w": power_draw_w, "power_limit_w": power_limit_w,
+        "mig_enabled": mig_enabled,
+        "processes": [] if processes is None else processes,
+    }
+
+
+def _gpu_process(pid, name=None, used_memory_bytes=None):
+    # kernel_id is filled in by _attribute once the kernels' trees are known
+    return {"pid": pid, "name": name, "used_memory_bytes": used_memory_bytes,
+            "kernel_id": None}
+
+
+# --------------------------------------------------------------------------
 # NVML through ctypes
 
 class _NvmlError(Exception):
@@ -825,13 +854,7 @@ class _Nvml(object):
                       self._text(lib.nvmlDeviceGetUUID, handle))
             if static[0] is not None:
                 self.static[index] = static
-        gpu = {
-            "index": index, "uuid": static[1], "name": static[0],
-            "memory_total_bytes": None, "memory_used_bytes": None,
-            "utilization_gpu_percent": None, "utilization_memory_percent": None,
-            "temperature_c": None, "power_draw_w": None, "power_limit_w": None,
-            "mig_enabled": None, "processes": [],
-        }
+        gpu = _gpu_record(index, uuid=static[1], name=static[0])
         mem = self.Memory()
         if lib.nvmlDeviceGetMemoryInfo(handle, ct.byref(mem)) == _NVML_SUCCESS:
             gpu["memory_total_bytes"] = int(mem.total)
@@ -860,10 +883,8 @@ class _Nvml(object):
                 if pid not in procs or (used is not None and (old is None or used > old)):
                     procs[pid] = used
         for pid in sorted(procs):
-            gpu["processes"].append({
-                "pid": pid, "name": _process_name(root, pid),
-                "used_memory_bytes": procs[pid], "kernel_id": None,
-            })
+            gpu["processes"].append(
+                _gpu_process(pid, _process_name(root, pid), procs[pid]))
         return gpu
 
     def processes(self, kind, handle):
@@ -1148,20 +1169,19 @@ def parse_query_gpu_csv(text):
         limit = num("enforced.power.limit")
         if limit is None:
             limit = num("power.limit")
-        gpus.append({
-            "index": index if isinstance(index, int) else pos,
-            "uuid": _text_or_none(row.get("uuid")),
-            "name": _text_or_none(row.get("name")),
-            "memory_total_bytes": _as_int(num("memory.total")),
-            "memory_used_bytes": _as_int(num("memory.used")),
-            "utilization_gpu_percent": num("utilization.gpu"),
-            "utilization_memory_percent": num("utilization.memory"),
-            "temperature_c": num("temperature.gpu"),
-            "power_draw_w": _as_float(num("power.draw")),
-            "power_limit_w": _as_float(limit),
-            "mig_enabled": _bool_mode(row.get("mig.mode.current")),
-            "processes": [],
-        })
+        gpus.append(_gpu_record(
+            index if isinstance(index, int) else pos,
+            uuid=_text_or_none(row.get("uuid")),
+            name=_text_or_none(row.get("name")),
+            memory_total_bytes=_as_int(num("memory.total")),
+            memory_used_bytes=_as_int(num("memory.used")),
+            utilization_gpu_percent=num("utilization.gpu"),
+            utilization_memory_percent=num("utilization.memory"),
+            temperature_c=num("temperature.gpu"),
+            power_draw_w=_as_float(num("power.draw")),
+            power_limit_w=_as_float(limit),
+            mig_enabled=_bool_mode(row.get("mig.mode.current")),
+        ))
     return gpus
 
 
@@ -1178,10 +1198,8 @@ def parse_query_apps_csv(text):
             continue
         used = _number(row.get("used_gpu_memory"),
                        units.get("used_gpu_memory") or "MiB")
-        out.append((_text_or_none(row.get("gpu_uuid")), {
-            "pid": pid, "name": _text_or_none(row.get("process_name")),
-            "used_memory_bytes": _as_int(used), "kernel_id": None,
-        }))
+        out.append((_text_or_none(row.get("gpu_uuid")), _gpu_process(
+            pid, _text_or_none(row.get("process_name")), _as_int(used))))
     return out
 
 
@@ -1252,23 +1270,22 @@ def parse_xml(text):
                 if used is not None and (old is None or used > old):
                     procs[pid]["used_memory_bytes"] = used
                 continue
-            procs[pid] = {"pid": pid,
-                          "name": _text_or_none(child_text(p, "process_name")),
-                          "used_memory_bytes": used, "kernel_id": None}
-        gpus.append({
-            "index": pos,
-            "uuid": _text_or_none(child_text(g, "uuid")),
-            "name": _text_or_none(child_text(g, "product_name")),
-            "memory_total_bytes": _as_int(_number(child_text(g, "fb_memory_usage/total"))),
-            "memory_used_bytes": _as_int(_number(child_text(g, "fb_memory_usage/used"))),
-            "utilization_gpu_percent": _number(child_text(g, "utilization/gpu_util")),
-            "utilization_memory_percent": _number(child_text(g, "utilization/memory_util")),
-            "temperature_c": _number(child_text(g, "temperature/gpu_temp")),
-            "power_draw_w": draw,
-            "power_limit_w": limit,
-            "mig_enabled": _bool_mode(child_text(g, "mig_mode/current_mig")),
-            "processes": [procs[k] for k in sorted(procs)],
-        })
+            procs[pid] = _gpu_process(
+                pid, _text_or_none(child_text(p, "process_name")), used)
+        gpus.append(_gpu_record(
+            pos,
+            uuid=_text_or_none(child_text(g, "uuid")),
+            name=_text_or_none(child_text(g, "product_name")),
+            memory_total_bytes=_as_int(_number(child_text(g, "fb_memory_usage/total"))),
+            memory_used_bytes=_as_int(_number(child_text(g, "fb_memory_usage/used"))),
+            utilization_gpu_percent=_number(child_text(g, "utilization/gpu_util")),
+            utilization_memory_percent=_number(child_text(g, "utilization/memory_util")),
+            temperature_c=_number(child_text(g, "temperature/gpu_temp")),
+            power_draw_w=draw,
+            power_limit_w=limit,
+            mig_enabled=_bool_mode(child_text(g, "mig_mode/current_mig")),
+            processes=[procs[k] for k in sorted(procs)],
+        ))
     if not gpus:
         # a log without <gpu>: nvidia-smi printed it, so no device answered
         raise _SmiFailure("No NVIDIA devices were found")
@@ -1296,15 +1313,9 @@ def parse_table(text):
             if m and i + 1 < len(lines):
                 nxt = lines[i + 1]
                 cols = nxt.split("|")
-                gpu = {
-                    "index": int(m.group(1)), "uuid": None,
-                    "name": m.group(2).strip() or None,
-                    "memory_total_bytes": None, "memory_used_bytes": None,
-                    "utilization_gpu_percent": None,
-                    "utilization_memory_percent": None,
-                    "temperature_c": None, "power_draw_w": None,
-                    "power_limit_w": None, "mig_enabled": None, "processes": [],
-                }
+                # the table has no UUID; the fields below fill in the rest
+                gpu = _gpu_record(int(m.group(1)),
+                                  name=m.group(2).strip() or None)
                 if len(cols) >= 4:
                     t = re.search(r"(\d+)C\b", cols[1])
                     if t:
@@ -1330,12 +1341,10 @@ def parse_table(text):
             m = _TABLE_PROC_RE.match(line.rstrip())
             if m and int(m.group(1)) in by_index:
                 used = m.group(7)
-                by_index[int(m.group(1))]["processes"].append({
-                    "pid": int(m.group(4)), "name": m.group(6).strip() or None,
-                    "used_memory_bytes": None if used == "N/A"
-                    else int(used.replace("MiB", "").strip()) * _MIB,
-                    "kernel_id": None,
-                })
+                by_index[int(m.group(1))]["processes"].append(_gpu_process(
+                    int(m.group(4)), m.group(6).strip() or None,
+                    None if used == "N/A"
+                    else int(used.replace("MiB", "").strip()) * _MIB))
     if not gpus:
         raise _garbage(text)
     return gpus
