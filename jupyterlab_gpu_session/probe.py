@@ -49,6 +49,10 @@ KERNEL_MISS_TTL_S = 5.0
 #: what a whole sample used to, so it is rare (1 sample in 30 at the default
 #: 2 s interval).
 KERNEL_TREE_RESCAN_S = 60.0
+#: Most of one CPU those scans may take: after a scan that cost T seconds of
+#: CPU the next waits at least T / this (a 50 ms scan of 2,000 processes:
+#: 250 s), so the check stays cheap however crowded the host is.
+KERNEL_TREE_RESCAN_CPU_SHARE = 0.0002
 #: Seconds one squeue / scontrol call may take before it is killed.
 SLURM_TIMEOUT_S = 3.0
 #: Seconds between two questions to Slurm about the job's times (a job's
@@ -95,7 +99,7 @@ class _State(object):
         # (root, kernel id) -> (monotonic time, tree root pid,
         #                       {pid: (start time, cpu ticks)}) of its tree
         self.prev_ticks = {}
-        self.tree_scan_at = {}      # root -> monotonic time of the last full scan
+        self.tree_scan_next = {}    # root -> monotonic time of the next full scan
         self.static = {}            # (root, name) -> value that never changes
         self.platform = {}          # environment signature -> detected platform
         self.slurm = {}             # environment signature -> [next query, times]
@@ -561,8 +565,9 @@ def _kernels(root, kernel_ids, errors, self_kernel_id=None):
 
     Reads only the kernels' trees: each kernel's pid is cached and checked
     (its command line), its tree walked through children files. The whole
-    process table is read when those files are missing and every
-    KERNEL_TREE_RESCAN_S. ``self_kernel_id`` names the kernel this process
+    process table is read when those files are missing and, as a check,
+    every KERNEL_TREE_RESCAN_S or less often (KERNEL_TREE_RESCAN_CPU_SHARE).
+    ``self_kernel_id`` names the kernel this process
     is (the probe runs inside it): its pid is our own, nothing is searched.
 
     Returns (kernels dict, {kernel id: set of pids}).
@@ -576,16 +581,19 @@ def _kernels(root, kernel_ids, errors, self_kernel_id=None):
     if not kernel_ids:
         return kernels, trees
     now = time.monotonic()
-    last_scan = _STATE.tree_scan_at.setdefault(root, now)
+    next_scan = _STATE.tree_scan_next.setdefault(root, now + KERNEL_TREE_RESCAN_S)
     table = [None]
 
     def whole_table():
         if table[0] is None:
+            cpu = time.process_time()
             table[0] = _Table(root)
-            _STATE.tree_scan_at[root] = now
+            cpu = time.process_time() - cpu
+            _STATE.tree_scan_next[root] = now + max(
+                KERNEL_TREE_RESCAN_S, cpu / KERNEL_TREE_RESCAN_CPU_SHARE)
         return table[0]
 
-    if now - last_scan >= KERNEL_TREE_RESCAN_S:
+    if now >= next_scan:
         whole_table()
     for kid in kernel_ids:
         try:

@@ -262,6 +262,28 @@ def test_the_table_is_read_again_after_the_rescan_interval(probe, linked, table_
     assert table_reads[0] == 1
 
 
+def test_a_costly_check_waits_longer(probe, linked, table_reads, clock, monkeypatch):
+    # a crowded host: each scan of the table costs 0.1 s of CPU, so with a
+    # 0.02 % share the next one waits 500 s, not KERNEL_TREE_RESCAN_S
+    cpu = [0.0]
+
+    def process_time():
+        cpu[0] += 0.1
+        return cpu[0]
+    monkeypatch.setattr(probe.time, "process_time", process_time)
+    monkeypatch.setattr(probe, "KERNEL_TREE_RESCAN_CPU_SHARE", 0.0002)
+    _kernel(probe, linked)
+    clock[0] += probe.KERNEL_TREE_RESCAN_S
+    _kernel(probe, linked)
+    assert table_reads[0] == 1
+    clock[0] += 499
+    _kernel(probe, linked)
+    assert table_reads[0] == 1
+    clock[0] += 1
+    _kernel(probe, linked)
+    assert table_reads[0] == 2
+
+
 def test_the_cached_pid_is_checked_not_searched(probe, linked, monkeypatch):
     assert _kernel(probe, linked)["pid"] == 100
 
