@@ -267,6 +267,25 @@ def start_kernel(tmp):
     return kid, proc, "sleeping python child"
 
 
+def stop_kernel(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def write_json(doc, path):
+    """The results to ``path``, or to stdout without one."""
+    text = json.dumps(doc, indent=2)
+    if path:
+        with open(path, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
+
+
 def build_fake_nvml(tmp):
     cc = shutil.which("gcc") or shutil.which("cc")
     if cc is None or not os.path.exists(FAKE_NVML_C):
@@ -360,12 +379,7 @@ def main(argv=None):
                           r["cpu_total_ms"]["median"], r["wall_ms"]["median"]),
                       file=sys.stderr)
     finally:
-        kproc.terminate()
-        try:
-            kproc.wait(10)
-        except subprocess.TimeoutExpired:
-            kproc.kill()
-            kproc.wait()
+        stop_kernel(kproc)
         shutil.rmtree(tmp, ignore_errors=True)
 
     g = results.get
@@ -388,12 +402,7 @@ def main(argv=None):
         "scenarios": results,
         "ratios_cpu_total_median": ratios,
     }
-    text = json.dumps(out, indent=2)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
+    write_json(out, a.out)
     return 0
 
 

@@ -139,6 +139,17 @@ def rows(d):
                                             fmt(r["cpu_self_ms"]["p95"], "ms", 3)),
                 "<= 1 ms median (same budget)", verdict(r and r["cpu_self_ms"]["median"], 1.0),
                 "scans /proc for the kernel's process tree"))
+    ps = d.get("probe_scaling")
+    if ps and ps.get("levels"):
+        ours = next(iter(ps["levels"][0]["probes"]))  # the first --probe: this tree's
+        v = ps["verdicts"].get(ours)
+        out.append(("probe CPU per sample, one kernel id, %d extra processes on the host"
+                     % ps["levels"][-1]["extra_processes"],
+                     ", ".join("%d extra: %s" % (r["extra_processes"], fmt(
+                         r["probes"][ours]["cpu_ms"]["median"], "ms", 3)) for r in ps["levels"]),
+                     "<= 1.5x the median with none, <= 1 ms median (issue 12)",
+                     ("pass" if v["pass"] else "missed") if v else "not measured",
+                     "%.2fx; bench/probe_scaling.py" % v["ratio_most_to_none"] if v else ""))
     r = scen("nvml_fake_t4")
     out.append(("probe CPU per sample, one GPU via NVML",
                 r and "fake NVML: median %s, p95 %s" % (
@@ -290,6 +301,20 @@ def markdown(doc, table):
             lines.append("- %s: %s" % (k, "n/a" if val is None else "%.2fx" % val))
         for n in p.get("notes", []):
             lines.append("- note: %s" % n)
+    ps = doc.get("probe_scaling")
+    if ps and ps.get("levels"):
+        lines += ["", "## Probe cost against the host's process count (ms CPU per sample, "
+                  "one kernel id, %d samples each)" % ps["samples"], "",
+                  "| extra processes | on the host | probe | median | p95 | with the full scan "
+                  "| mean at 2 s |", "|---|---|---|---|---|---|---|"]
+        for r in ps["levels"]:
+            for path, m in r["probes"].items():
+                scan = m.get("with_full_scan_cpu_ms")
+                lines.append("| %d | %d | %s | %.3f | %.3f | %s | %s |" % (
+                    r["extra_processes"], r["host_processes"], os.path.relpath(path, REPO)
+                    if path.startswith(REPO) else path, m["cpu_ms"]["median"], m["cpu_ms"]["p95"],
+                    "%.3f" % scan["median"] if scan else "—",
+                    "%.3f" % m["mean_at_2s_interval_ms"] if scan else "—"))
     size, peers = doc.get("js_size"), (doc.get("peer_sizes") or {}).get("peers") or {}
     if size and not peers:
         lines += ["", "Peers' labextension sizes: not measured (no wheel could be downloaded; "
@@ -361,7 +386,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     parts = {name: load(os.path.join(a.tmp, name + ".json")) for name in (
         "js_size", "js_size_raw", "js_breakdown", "peer_sizes", "strip_check", "probe_cost",
-        "heap", "roundtrip_profile", "browser")}
+        "probe_scaling", "heap", "roundtrip_profile", "browser")}
     browser = parts["browser"]
     served = (browser or {}).get("served_labextension") or {}
     table = rows(parts)

@@ -42,6 +42,17 @@ NVML_INIT_TIMEOUT_S = 5.0
 NVML_RETRY_S = 60.0
 #: Seconds a kernel id that was not found is not searched for again.
 KERNEL_MISS_TTL_S = 5.0
+#: Seconds between two full scans of the process table that check the
+#: kernel trees walked through /proc/PID/task/TID/children. Those files miss
+#: at most a child that starts or exits while they are read, and the next
+#: sample sees it, so the scan is a safety net; on a crowded host it costs
+#: what a whole sample used to, so it is rare (1 sample in 30 at the default
+#: 2 s interval).
+KERNEL_TREE_RESCAN_S = 60.0
+#: Most of one CPU those scans may take: after a scan that cost T seconds of
+#: CPU the next waits at least T / this (a 50 ms scan of 2,000 processes:
+#: 250 s), so the check stays cheap however crowded the host is.
+KERNEL_TREE_RESCAN_CPU_SHARE = 0.0002
 #: Seconds one squeue / scontrol call may take before it is killed.
 SLURM_TIMEOUT_S = 3.0
 #: Seconds between two questions to Slurm about the job's times (a job's
@@ -85,10 +96,10 @@ class _State(object):
         self.smi_stuck = []         # killed children that did not exit yet
         self.kernel_pid = {}        # (root, kernel id) -> pid
         self.kernel_miss = {}       # (root, kernel id) -> monotonic time
-        self.prev_ticks = {}        # (root, pid) -> cpu ticks
-        self.prev_seen = {}         # root -> set of pids in the last scan
-        self.prev_time = {}         # root -> monotonic time of the last scan
-        self.kernel_seen = set()    # (root, kernel pid) sampled before
+        # (root, kernel id) -> (monotonic time, tree root pid,
+        #                       {pid: (start time, cpu ticks)}) of its tree
+        self.prev_ticks = {}
+        self.tree_scan_next = {}    # root -> monotonic time of the next full scan
         self.static = {}            # (root, name) -> value that never changes
         self.platform = {}          # environment signature -> detected platform
         self.slurm = {}             # environment signature -> [next query, times]
@@ -437,26 +448,43 @@ def _disk(path):
 # --------------------------------------------------------------------------
 # processes and kernels
 
-def _proc_stat(root, pid):
-    """(ppid, cpu ticks, rss bytes) from /proc/PID/stat, or None."""
+def _read_bytes(path):
+    """The whole file. os.open and os.read cost half of what open() does for
+    the small /proc files that each sample reads (OSError as open's)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        with open(_proc(root, str(pid), "stat"), "rb") as f:
-            data = f.read()
+        chunks = []
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
+def _proc_stat(root, pid):
+    """(ppid, cpu ticks, rss bytes, start time) from /proc/PID/stat, or None.
+
+    The start time (clock ticks after boot) tells a process from a later
+    one that got the same pid.
+    """
+    try:
+        data = _read_bytes(_proc(root, str(pid), "stat"))
     except OSError:
         return None
     # the command name may contain spaces and ')': split after the last ')'
     rest = data[data.rfind(b")") + 2:].split()
     try:
         return (int(rest[1]), int(rest[11]) + int(rest[12]),
-                int(rest[21]) * _PAGE_SIZE)
+                int(rest[21]) * _PAGE_SIZE, int(rest[19]))
     except (IndexError, ValueError):
         return None
 
 
 def _cmdline_names(root, pid, needle):
     try:
-        with open(_proc(root, str(pid), "cmdline"), "rb") as f:
-            return needle in f.read()
+        return needle in _read_bytes(_proc(root, str(pid), "cmdline"))
     except OSError:
         return False
 
@@ -478,106 +506,264 @@ def _process_name(root, pid):
     return text.rstrip("\n") if text else None
 
 
-def _kernels(root, kernel_ids, errors):
+def _task_children(root, pid):
+    """The children of ``pid`` from /proc/PID/task/*/children, or None.
+
+    Each thread lists the children it forked. None when no such file can be
+    read: a kernel built without CONFIG_PROC_CHILDREN, or ``pid`` is gone.
+    """
+    task = _proc(root, str(pid), "task")
+    try:
+        tids = os.listdir(task)
+    except OSError:
+        return None
+    out = []
+    readable = False
+    for tid in tids:
+        try:
+            data = _read_bytes(os.path.join(task, tid, "children"))
+        except OSError:
+            # a thread that exited after the listing: its children went to
+            # another thread of the process, which lists them
+            continue
+        readable = True
+        out.extend(int(p) for p in data.split() if p.isdigit())
+    return out if readable else None
+
+
+def _walk(top, children_of):
+    """``top`` and all its descendants; children_of(pid) -> list or None."""
+    tree = [top]
+    seen = set(tree)
+    i = 0
+    while i < len(tree):
+        for child in children_of(tree[i]) or ():
+            if child not in seen:
+                seen.add(child)
+                tree.append(child)
+        i += 1
+    return tree
+
+
+class _Table(object):
+    """The whole process table, read once per sample and only when needed:
+    on hosts without children files, and for the rare check."""
+
+    def __init__(self, root):
+        self.stats = {}
+        for pid in _pids(root):
+            st = _proc_stat(root, pid)
+            if st is not None:
+                self.stats[pid] = st
+        self.children = {}
+        for pid, st in self.stats.items():
+            self.children.setdefault(st[0], []).append(pid)
+
+
+def _kernels(root, kernel_ids, errors, self_kernel_id=None):
     """Find each kernel's process tree and its resource use.
+
+    Reads only the kernels' trees: each kernel's pid is cached and checked
+    (its command line), its tree walked through children files. The whole
+    process table is read when those files are missing and, as a check,
+    every KERNEL_TREE_RESCAN_S or less often (KERNEL_TREE_RESCAN_CPU_SHARE).
+    ``self_kernel_id`` names the kernel this process
+    is (the probe runs inside it): its pid is our own, nothing is searched.
 
     Returns (kernels dict, {kernel id: set of pids}).
     """
     kernels = {}
     trees = {}
+    kernel_ids = [str(k) for k in kernel_ids]
+    self_kernel_id = str(self_kernel_id) if self_kernel_id else None
+    if self_kernel_id is not None and self_kernel_id not in kernel_ids:
+        kernel_ids.append(self_kernel_id)
     if not kernel_ids:
         return kernels, trees
     now = time.monotonic()
-    stats = {}
-    for pid in _pids(root):
-        st = _proc_stat(root, pid)
-        if st is not None:
-            stats[pid] = st
-    children = {}
-    for pid, st in stats.items():
-        children.setdefault(st[0], []).append(pid)
-    prev_seen = _STATE.prev_seen.get(root)
-    prev_time = _STATE.prev_time.get(root)
-    new_ticks = {}
+    next_scan = _STATE.tree_scan_next.setdefault(root, now + KERNEL_TREE_RESCAN_S)
+    table = [None]
+
+    def whole_table():
+        if table[0] is None:
+            cpu = time.process_time()
+            table[0] = _Table(root)
+            cpu = time.process_time() - cpu
+            _STATE.tree_scan_next[root] = now + max(
+                KERNEL_TREE_RESCAN_S, cpu / KERNEL_TREE_RESCAN_CPU_SHARE)
+        return table[0]
+
+    if now >= next_scan:
+        whole_table()
     for kid in kernel_ids:
-        kid = str(kid)
         try:
-            pid = _find_kernel(root, kid, stats, now)
+            if kid == self_kernel_id:
+                pid = os.getpid()
+            else:
+                pid = _find_kernel(root, kid, now)
             if pid is None:
                 kernels[kid] = None
+                _STATE.prev_ticks.pop((root, kid), None)
                 continue
-            tree = [pid]
-            i = 0
-            while i < len(tree):
-                tree.extend(children.get(tree[i], ()))
-                i += 1
-            tree = sorted(set(tree))
+            tree = None
+            if table[0] is None:
+                tree = _walk_children(root, pid)
+            if tree is None:
+                tree = _walk(pid, whole_table().children.get)
+            stats = table[0].stats if table[0] is not None else None
+            tree = sorted(tree)
             trees[kid] = set(tree)
-            rss = 0
-            ticks_delta = 0
-            for p in tree:
-                st = stats.get(p)
-                if st is None:
-                    continue
-                rss += st[2]
-                new_ticks[(root, p)] = st[1]
-                if prev_seen is not None:
-                    if p in prev_seen:
-                        old = _STATE.prev_ticks.get((root, p))
-                        if old is not None and st[1] >= old:
-                            ticks_delta += st[1] - old
-                    else:
-                        ticks_delta += st[1]  # started since the last sample
-            cpu = None
-            if ((root, pid) in _STATE.kernel_seen and prev_time is not None
-                    and now > prev_time):
-                cpu = round(100.0 * ticks_delta / _CLK_TCK / (now - prev_time), 1)
-            _STATE.kernel_seen.add((root, pid))
-            cwd = None
-            try:
-                cwd = os.readlink(_proc(root, str(pid), "cwd"))
-            except OSError:
-                pass
-            kernels[kid] = {
-                "pid": pid, "pids": tree, "rss_bytes": rss, "cpu_percent": cpu,
-                "process_count": len(tree), "gpu_memory_bytes": None,
-                "cwd": cwd,
-            }
+            kernels[kid] = _kernel_entry(root, kid, pid, tree, stats, now)
+            if kid == self_kernel_id:
+                kernels[kid]["torch_cuda"] = _torch_cuda(errors)
         except Exception as e:
             errors.append("kernel %s: %s" % (kid, _short(e)))
             kernels[kid] = None
-    _STATE.prev_seen[root] = set(stats)
-    _STATE.prev_time[root] = now
-    # keep only the ticks of processes that still exist in a tree
-    for k in [k for k in _STATE.prev_ticks if k[0] == root]:
-        del _STATE.prev_ticks[k]
-    _STATE.prev_ticks.update(new_ticks)
+    if len(_STATE.prev_ticks) > 64:
+        # kernel ids no longer asked for: keep the ones of this sample
+        for key in [k for k in _STATE.prev_ticks if k[1] not in kernels]:
+            del _STATE.prev_ticks[key]
     return kernels, trees
 
 
-def _find_kernel(root, kid, stats, now):
+def _walk_children(root, pid):
+    """The tree of ``pid`` through children files, or None without them."""
+    first = _task_children(root, pid)
+    if first is None:
+        return None
+    return _walk(pid, lambda p: first if p == pid else _task_children(root, p))
+
+
+def _kernel_entry(root, kid, pid, tree, stats, now):
+    """One ``kernels`` entry; ``stats`` is the whole table when it was read.
+
+    CPU is compared with this kernel's previous sample, pid by pid: a pid
+    that was not in its tree then (or that is another process now, by its
+    start time) started since and counts with all its CPU time.
+    """
+    prev = _STATE.prev_ticks.get((root, kid))
+    old_ticks = prev[2] if prev is not None else {}
+    rss = 0
+    ticks_delta = 0
+    new_ticks = {}
+    for p in tree:
+        st = stats.get(p) if stats is not None else _proc_stat(root, p)
+        if st is None:
+            continue
+        rss += st[2]
+        new_ticks[p] = (st[3], st[1])
+        old = old_ticks.get(p)
+        if old is None or old[0] != st[3]:
+            ticks_delta += st[1]
+        elif st[1] >= old[1]:
+            ticks_delta += st[1] - old[1]
+    cpu = None
+    if prev is not None and prev[1] == pid and now > prev[0]:
+        cpu = round(100.0 * ticks_delta / _CLK_TCK / (now - prev[0]), 1)
+    _STATE.prev_ticks[(root, kid)] = (now, pid, new_ticks)
+    cwd = None
+    try:
+        cwd = os.readlink(_proc(root, str(pid), "cwd"))
+    except OSError:
+        pass
+    return {
+        "pid": pid, "pids": tree, "rss_bytes": rss, "cpu_percent": cpu,
+        "process_count": len(tree), "gpu_memory_bytes": None,
+        "cwd": cwd, "torch_cuda": None,
+    }
+
+
+def _torch_cuda(errors):
+    """Memory of torch's CUDA allocator in this process, per device, or None.
+
+    Only when the user's code has already imported torch and initialised
+    CUDA: importing it here, or initialising CUDA, would cost seconds and
+    GPU memory in the user's kernel. A torch that raises costs its numbers
+    (null, reason in ``error``), never the sample.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    try:
+        cuda = torch.cuda
+        if not cuda.is_initialized():
+            return None
+        count = int(cuda.device_count())
+    except Exception as e:
+        errors.append("torch: %s" % _short(e))
+        return None
+    out = []
+    for i in range(count):
+        entry = {"index": i, "memory_allocated_bytes": None,
+                 "memory_reserved_bytes": None}
+        for key, fn in (("memory_allocated_bytes", "memory_allocated"),
+                        ("memory_reserved_bytes", "memory_reserved")):
+            try:
+                entry[key] = int(getattr(cuda, fn)(i))
+            except Exception as e:
+                errors.append("torch: %s(%d): %s" % (fn, i, _short(e)))
+        out.append(entry)
+    return out
+
+
+def _find_kernel(root, kid, now):
+    """The pid of kernel ``kid``: the cached one while its command line
+    still names the connection file, else a search of all command lines."""
     needle = ("kernel-%s.json" % kid).encode("utf-8", "surrogateescape")
     key = (root, kid)
     pid = _STATE.kernel_pid.get(key)
-    if pid is not None and pid in stats and _cmdline_names(root, pid, needle):
+    if pid is not None and _cmdline_names(root, pid, needle):
         # a wrapper above it may have appeared in the scan before; keep it
         return pid
     _STATE.kernel_pid.pop(key, None)
     missed = _STATE.kernel_miss.get(key)
     if missed is not None and now - missed < KERNEL_MISS_TTL_S:
         return None
-    matches = [p for p in stats if _cmdline_names(root, p, needle)]
-    if not matches:
+    parents = {}
+    for p in _pids(root):
+        if _cmdline_names(root, p, needle):
+            st = _proc_stat(root, p)
+            if st is not None:
+                parents[p] = st[0]
+    if not parents:
         _STATE.kernel_miss[key] = now
         return None
     _STATE.kernel_miss.pop(key, None)
-    mset = set(matches)
     # the top-most match: a launcher wrapper that names the same connection
     # file is the root of the tree (its kernel is a child).
-    tops = sorted(p for p in matches if stats[p][0] not in mset)
-    pid = tops[0] if tops else min(matches)
+    tops = sorted(p for p, ppid in parents.items() if ppid not in parents)
+    pid = tops[0] if tops else min(parents)
     _STATE.kernel_pid[key] = pid
     return pid
+
+
+# --------------------------------------------------------------------------
+# GPU records: every reader (NVML, CSV query, XML, table) builds its entries
+# here, so that the keys of gpus[] and of their processes (docs/probe.md) are
+# declared once and no reader can miss or add one.
+
+def _gpu_record(index, uuid=None, name=None, memory_total_bytes=None,
+                memory_used_bytes=None, utilization_gpu_percent=None,
+                utilization_memory_percent=None, temperature_c=None,
+                power_draw_w=None, power_limit_w=None, mig_enabled=None,
+                processes=None):
+    return {
+        "index": index, "uuid": uuid, "name": name,
+        "memory_total_bytes": memory_total_bytes,
+        "memory_used_bytes": memory_used_bytes,
+        "utilization_gpu_percent": utilization_gpu_percent,
+        "utilization_memory_percent": utilization_memory_percent,
+        "temperature_c": temperature_c,
+        "power_draw_w": power_draw_w, "power_limit_w": power_limit_w,
+        "mig_enabled": mig_enabled,
+        "processes": [] if processes is None else processes,
+    }
+
+
+def _gpu_process(pid, name=None, used_memory_bytes=None):
+    # kernel_id is filled in by _attribute once the kernels' trees are known
+    return {"pid": pid, "name": name, "used_memory_bytes": used_memory_bytes,
+            "kernel_id": None}
 
 
 # --------------------------------------------------------------------------
@@ -676,13 +862,7 @@ class _Nvml(object):
                       self._text(lib.nvmlDeviceGetUUID, handle))
             if static[0] is not None:
                 self.static[index] = static
-        gpu = {
-            "index": index, "uuid": static[1], "name": static[0],
-            "memory_total_bytes": None, "memory_used_bytes": None,
-            "utilization_gpu_percent": None, "utilization_memory_percent": None,
-            "temperature_c": None, "power_draw_w": None, "power_limit_w": None,
-            "mig_enabled": None, "processes": [],
-        }
+        gpu = _gpu_record(index, uuid=static[1], name=static[0])
         mem = self.Memory()
         if lib.nvmlDeviceGetMemoryInfo(handle, ct.byref(mem)) == _NVML_SUCCESS:
             gpu["memory_total_bytes"] = int(mem.total)
@@ -711,10 +891,8 @@ class _Nvml(object):
                 if pid not in procs or (used is not None and (old is None or used > old)):
                     procs[pid] = used
         for pid in sorted(procs):
-            gpu["processes"].append({
-                "pid": pid, "name": _process_name(root, pid),
-                "used_memory_bytes": procs[pid], "kernel_id": None,
-            })
+            gpu["processes"].append(
+                _gpu_process(pid, _process_name(root, pid), procs[pid]))
         return gpu
 
     def processes(self, kind, handle):
@@ -999,20 +1177,19 @@ def parse_query_gpu_csv(text):
         limit = num("enforced.power.limit")
         if limit is None:
             limit = num("power.limit")
-        gpus.append({
-            "index": index if isinstance(index, int) else pos,
-            "uuid": _text_or_none(row.get("uuid")),
-            "name": _text_or_none(row.get("name")),
-            "memory_total_bytes": _as_int(num("memory.total")),
-            "memory_used_bytes": _as_int(num("memory.used")),
-            "utilization_gpu_percent": num("utilization.gpu"),
-            "utilization_memory_percent": num("utilization.memory"),
-            "temperature_c": num("temperature.gpu"),
-            "power_draw_w": _as_float(num("power.draw")),
-            "power_limit_w": _as_float(limit),
-            "mig_enabled": _bool_mode(row.get("mig.mode.current")),
-            "processes": [],
-        })
+        gpus.append(_gpu_record(
+            index if isinstance(index, int) else pos,
+            uuid=_text_or_none(row.get("uuid")),
+            name=_text_or_none(row.get("name")),
+            memory_total_bytes=_as_int(num("memory.total")),
+            memory_used_bytes=_as_int(num("memory.used")),
+            utilization_gpu_percent=num("utilization.gpu"),
+            utilization_memory_percent=num("utilization.memory"),
+            temperature_c=num("temperature.gpu"),
+            power_draw_w=_as_float(num("power.draw")),
+            power_limit_w=_as_float(limit),
+            mig_enabled=_bool_mode(row.get("mig.mode.current")),
+        ))
     return gpus
 
 
@@ -1029,10 +1206,8 @@ def parse_query_apps_csv(text):
             continue
         used = _number(row.get("used_gpu_memory"),
                        units.get("used_gpu_memory") or "MiB")
-        out.append((_text_or_none(row.get("gpu_uuid")), {
-            "pid": pid, "name": _text_or_none(row.get("process_name")),
-            "used_memory_bytes": _as_int(used), "kernel_id": None,
-        }))
+        out.append((_text_or_none(row.get("gpu_uuid")), _gpu_process(
+            pid, _text_or_none(row.get("process_name")), _as_int(used))))
     return out
 
 
@@ -1103,23 +1278,22 @@ def parse_xml(text):
                 if used is not None and (old is None or used > old):
                     procs[pid]["used_memory_bytes"] = used
                 continue
-            procs[pid] = {"pid": pid,
-                          "name": _text_or_none(child_text(p, "process_name")),
-                          "used_memory_bytes": used, "kernel_id": None}
-        gpus.append({
-            "index": pos,
-            "uuid": _text_or_none(child_text(g, "uuid")),
-            "name": _text_or_none(child_text(g, "product_name")),
-            "memory_total_bytes": _as_int(_number(child_text(g, "fb_memory_usage/total"))),
-            "memory_used_bytes": _as_int(_number(child_text(g, "fb_memory_usage/used"))),
-            "utilization_gpu_percent": _number(child_text(g, "utilization/gpu_util")),
-            "utilization_memory_percent": _number(child_text(g, "utilization/memory_util")),
-            "temperature_c": _number(child_text(g, "temperature/gpu_temp")),
-            "power_draw_w": draw,
-            "power_limit_w": limit,
-            "mig_enabled": _bool_mode(child_text(g, "mig_mode/current_mig")),
-            "processes": [procs[k] for k in sorted(procs)],
-        })
+            procs[pid] = _gpu_process(
+                pid, _text_or_none(child_text(p, "process_name")), used)
+        gpus.append(_gpu_record(
+            pos,
+            uuid=_text_or_none(child_text(g, "uuid")),
+            name=_text_or_none(child_text(g, "product_name")),
+            memory_total_bytes=_as_int(_number(child_text(g, "fb_memory_usage/total"))),
+            memory_used_bytes=_as_int(_number(child_text(g, "fb_memory_usage/used"))),
+            utilization_gpu_percent=_number(child_text(g, "utilization/gpu_util")),
+            utilization_memory_percent=_number(child_text(g, "utilization/memory_util")),
+            temperature_c=_number(child_text(g, "temperature/gpu_temp")),
+            power_draw_w=draw,
+            power_limit_w=limit,
+            mig_enabled=_bool_mode(child_text(g, "mig_mode/current_mig")),
+            processes=[procs[k] for k in sorted(procs)],
+        ))
     if not gpus:
         # a log without <gpu>: nvidia-smi printed it, so no device answered
         raise _SmiFailure("No NVIDIA devices were found")
@@ -1147,15 +1321,9 @@ def parse_table(text):
             if m and i + 1 < len(lines):
                 nxt = lines[i + 1]
                 cols = nxt.split("|")
-                gpu = {
-                    "index": int(m.group(1)), "uuid": None,
-                    "name": m.group(2).strip() or None,
-                    "memory_total_bytes": None, "memory_used_bytes": None,
-                    "utilization_gpu_percent": None,
-                    "utilization_memory_percent": None,
-                    "temperature_c": None, "power_draw_w": None,
-                    "power_limit_w": None, "mig_enabled": None, "processes": [],
-                }
+                # the table has no UUID; the fields below fill in the rest
+                gpu = _gpu_record(int(m.group(1)),
+                                  name=m.group(2).strip() or None)
                 if len(cols) >= 4:
                     t = re.search(r"(\d+)C\b", cols[1])
                     if t:
@@ -1181,12 +1349,10 @@ def parse_table(text):
             m = _TABLE_PROC_RE.match(line.rstrip())
             if m and int(m.group(1)) in by_index:
                 used = m.group(7)
-                by_index[int(m.group(1))]["processes"].append({
-                    "pid": int(m.group(4)), "name": m.group(6).strip() or None,
-                    "used_memory_bytes": None if used == "N/A"
-                    else int(used.replace("MiB", "").strip()) * _MIB,
-                    "kernel_id": None,
-                })
+                by_index[int(m.group(1))]["processes"].append(_gpu_process(
+                    int(m.group(4)), m.group(6).strip() or None,
+                    None if used == "N/A"
+                    else int(used.replace("MiB", "").strip()) * _MIB))
     if not gpus:
         raise _garbage(text)
     return gpus
@@ -1609,21 +1775,49 @@ def _gpus(gpu_source, nvidia_smi, root):
         gpu_source,)
 
 
+#: Most parents followed up from a GPU process to find its kernel.
+_MAX_PARENT_CHAIN = 64
+
+
+def _gpu_owner(root, pid, owner):
+    """(visible, kernel id or None) of GPU process ``pid``.
+
+    Walks up its parents through /proc/PID/stat until one is in a kernel's
+    tree: a handful of reads per GPU process, however many processes the
+    host runs, and right also for a process started after the trees were
+    read. ``visible``: the pid exists in this /proc at all.
+    """
+    p = pid
+    for step in range(_MAX_PARENT_CHAIN):
+        if p in owner:
+            return True, owner[p]
+        st = _proc_stat(root, p)
+        if st is None:
+            return step > 0, None
+        if st[0] <= 0:
+            return True, None
+        p = st[0]
+    return True, None
+
+
 def _attribute(gpus, kernels, trees, root):
     owner = {}
     for kid, tree in trees.items():
         for pid in tree:
             owner.setdefault(pid, kid)
-    all_pids = set()
+    found = {}
     for gpu in gpus:
         for proc in gpu["processes"]:
-            all_pids.add(proc["pid"])
-            proc["kernel_id"] = owner.get(proc["pid"])
-    visible = any(os.path.exists(_proc(root, str(p))) for p in all_pids)
+            pid = proc["pid"]
+            if pid not in found:
+                found[pid] = _gpu_owner(root, pid, owner) if owner else (
+                    False, None)
+            proc["kernel_id"] = found[pid][1]
+    visible = any(v for v, _ in found.values())
     for kid, info in kernels.items():
         if info is None:
             continue
-        if not gpus or (all_pids and not visible):
+        if not gpus or (found and not visible):
             info["gpu_memory_bytes"] = None
             continue
         total = 0
@@ -1640,8 +1834,13 @@ def _attribute(gpus, kernels, trees, root):
 
 
 def sample(kernel_ids=(), disks=None, gpu_source="auto",
-           nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None):
-    """Gather one sample and return it as a dict (see docs/probe.md)."""
+           nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None,
+           self_kernel_id=None):
+    """Gather one sample and return it as a dict (see docs/probe.md).
+
+    ``self_kernel_id``: the id of the kernel this code runs in (a subshell
+    of the notebook's own kernel); it is reported too, without a search.
+    """
     start = time.perf_counter()
     root = root or "/"
     if isinstance(kernel_ids, str):
@@ -1673,7 +1872,8 @@ def sample(kernel_ids=(), disks=None, gpu_source="auto",
             errors.append("host: %s" % _short(e))
         kernels, trees = {}, {}
         try:
-            kernels, trees = _kernels(root, kernel_ids, errors)
+            kernels, trees = _kernels(root, kernel_ids, errors,
+                                      self_kernel_id)
         except Exception as e:
             errors.append("kernels: %s" % _short(e))
             kernels = dict((k, None) for k in kernel_ids)
@@ -1729,21 +1929,24 @@ def _fallback(exc):
 
 
 def sample_json(kernel_ids=(), disks=None, gpu_source="auto",
-                nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None):
+                nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None,
+                self_kernel_id=None):
     """One sample as compact JSON text; never raises."""
     try:
         return _dumps(sample(kernel_ids, disks, gpu_source, nvidia_smi, root,
-                             checkpoint_globs))
+                             checkpoint_globs, self_kernel_id))
     except Exception as e:
         return _dumps(_fallback(e))
 
 
 def sample_b64(kernel_ids=(), disks=None, gpu_source="auto",
-               nvidia_smi="nvidia-smi", checkpoint_globs=None):
+               nvidia_smi="nvidia-smi", checkpoint_globs=None,
+               self_kernel_id=None):
     """One sample as base64 of its UTF-8 JSON (repr-proof); never raises."""
     try:
         text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi,
-                           checkpoint_globs=checkpoint_globs)
+                           checkpoint_globs=checkpoint_globs,
+                           self_kernel_id=self_kernel_id)
     except Exception as e:  # pragma: no cover - sample_json does not raise
         text = _dumps(_fallback(e))
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -1756,6 +1959,9 @@ def main(argv=None):
                     "platform, checkpoints).")
     parser.add_argument("--kernel-id", action="append", default=[],
                         help="a Jupyter kernel id to look for (repeatable)")
+    parser.add_argument("--self-kernel-id", default=None, metavar="ID",
+                        help="the id of the kernel this probe runs in (its "
+                             "pid is the probe's own; no search)")
     parser.add_argument("--disk", action="append", default=None,
                         help="a path whose filesystem to report (repeatable)")
     parser.add_argument("--root", default="/",
@@ -1778,7 +1984,8 @@ def main(argv=None):
             time.sleep(max(0.0, args.interval))
         sys.stdout.write(sample_json(args.kernel_id, args.disk, args.gpu_source,
                                      args.nvidia_smi, args.root,
-                                     args.checkpoint) + "\n")
+                                     args.checkpoint,
+                                     args.self_kernel_id) + "\n")
         sys.stdout.flush()
     return 0
 

@@ -127,22 +127,30 @@ class FakeRoot(object):
         ) % (total_kb, avail_kb, swap_total_kb, swap_free_kb))
 
     def process(self, pid, ppid, cmdline, comm="python3", rss_pages=1000,
-                utime=100, stime=50, cwd=None):
+                utime=100, stime=50, cwd=None, start=5000):
         d = self.proc / str(pid)
         d.mkdir(parents=True, exist_ok=True)
         (d / "cmdline").write_bytes(b"\0".join(a.encode() for a in cmdline) + b"\0")
         (d / "comm").write_text(comm + "\n")
-        self.stat(pid, ppid, comm, rss_pages, utime, stime)
+        self.stat(pid, ppid, comm, rss_pages, utime, stime, start)
         if cwd is not None:
             os.symlink(str(cwd), str(d / "cwd"))
         return d
 
-    def stat(self, pid, ppid, comm="python3", rss_pages=1000, utime=100, stime=50):
+    def stat(self, pid, ppid, comm="python3", rss_pages=1000, utime=100, stime=50,
+             start=5000):
         fields = ["S", str(ppid), str(pid), str(pid), "0", "-1", "4194560",
                   "1", "0", "0", "0", str(utime), str(stime), "0", "0", "20",
-                  "0", "1", "0", "5000", "100000000", str(rss_pages)] + ["0"] * 30
+                  "0", "1", "0", str(start), "100000000", str(rss_pages)] + ["0"] * 30
         (self.proc / str(pid) / "stat").write_text(
             "%d (%s) %s\n" % (pid, comm, " ".join(fields)))
+
+    def children(self, pid, children, tid=None):
+        """/proc/PID/task/TID/children (TID defaults to PID): the children
+        that thread forked, as Linux with CONFIG_PROC_CHILDREN lists them."""
+        d = self.proc / str(pid) / "task" / str(tid or pid)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "children").write_text("".join("%d " % c for c in children))
 
     def cgroup_v2(self, rel="/", files=None):
         """cgroup v2; files: {"memory.max": text, ...} in the process's cgroup,

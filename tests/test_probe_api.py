@@ -25,10 +25,10 @@ def test_public_api(probe):
     assert probe.PROBE_SCHEMA_VERSION == 1
     assert str(inspect.signature(probe.sample)) == (
         "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi', root='/',"
-        " checkpoint_globs=None)")
+        " checkpoint_globs=None, self_kernel_id=None)")
     assert str(inspect.signature(probe.sample_b64)) == (
         "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi',"
-        " checkpoint_globs=None)")
+        " checkpoint_globs=None, self_kernel_id=None)")
 
 
 def test_sample_shape(probe):

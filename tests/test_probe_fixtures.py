@@ -324,3 +324,37 @@ def test_browser_t4_fixture_exists():
     sample = run_smi(str(fixture), apps=str(OWN_FIXTURES / "tesla-t4-query-compute-apps.csv"))
     assert sample["gpus"][0]["name"] == "Tesla T4"
     assert sample["gpus"][0]["memory_total_bytes"] == 15360 * MIB
+
+
+# The keys of gpus[] and of their processes (DESIGN.md 3.1, docs/probe.md).
+GPU_KEYS = {"index", "uuid", "name", "memory_total_bytes", "memory_used_bytes",
+            "utilization_gpu_percent", "utilization_memory_percent", "temperature_c",
+            "power_draw_w", "power_limit_w", "mig_enabled", "processes"}
+PROCESS_KEYS = {"pid", "name", "used_memory_bytes", "kernel_id"}
+
+
+def test_the_four_readers_build_the_same_records(probe, fake_nvml_libs, monkeypatch):
+    xml = SHARED_FIXTURES / "telegraf-dual-rtx-a5000.xml"
+    if not xml.is_file():
+        pytest.skip("the shared recordings are not beside the repository")
+    monkeypatch.setenv("JUPYTERLAB_GPU_SESSION_NVML_LIB", fake_nvml_libs["v3"])
+    monkeypatch.setenv("FAKE_NVML_PROCS", "4242:100,4243:200")
+    by_reader = {
+        "nvml": probe.sample(gpu_source="nvml")["gpus"],
+        "csv": probe.parse_query_gpu_csv(
+            (OWN_FIXTURES / "tesla-t4-query-gpu.csv").read_text()),
+        "xml": probe.parse_xml(xml.read_text()),
+        "table": probe.parse_table(
+            (OWN_FIXTURES / "a10g-535-table-processes.txt").read_text()),
+    }
+    apps = probe.parse_query_apps_csv(
+        (OWN_FIXTURES / "tesla-t4-query-compute-apps.csv").read_text())
+    by_reader["csv"][0]["processes"] = [proc for _, proc in apps]
+    for reader, gpus in by_reader.items():
+        assert gpus, reader
+        for gpu in gpus:
+            assert set(gpu) == GPU_KEYS, reader
+        procs = [p for gpu in gpus for p in gpu["processes"]]
+        assert procs, reader  # every recording above lists processes
+        for proc in procs:
+            assert set(proc) == PROCESS_KEYS, reader
