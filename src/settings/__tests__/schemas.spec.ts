@@ -128,7 +128,8 @@ describe('schema files', () => {
       hiddenBusyIntervalSeconds: [
         'hiddenBusyIntervalMs',
         Number(composed.hiddenBusyIntervalSeconds) * 1000
-      ]
+      ],
+      transport: ['transport', composed.transport]
     };
     // A new monitor setting needs its line above.
     expect(Object.keys(composed).sort()).toEqual(Object.keys(expected).sort());
