@@ -9,7 +9,8 @@ import sys
 from conftest import FAKE_SMI, PROBE, base_env
 
 TOP_KEYS = {"schema_version", "timestamp", "probe_duration_ms", "probe_pid", "gpu_source",
-            "gpu_error", "gpus", "host", "kernels", "platform", "checkpoint", "error"}
+            "gpu_error", "gpus", "host", "kernels", "platform", "checkpoint", "interruption",
+            "error"}
 HOST_KEYS = {"hostname", "cpu_count", "load_avg_1m", "memory_total_bytes",
              "memory_available_bytes", "memory_used_bytes", "memory_limit_bytes",
              "swap_total_bytes", "swap_used_bytes", "boot_time", "cgroup_version", "disks"}
