@@ -3,7 +3,8 @@
     python3 bench/summarize.py --tmp bench/.tmp --json OUT.json --md OUT.md
 
 Reads js_size.json, js_size_raw.json, js_breakdown.json, peer_sizes.json,
-strip_check.json, probe_cost.json, heap.json, roundtrip_profile.json and
+strip_check.json, probe_cost.json, checkpoint_cost.json, heap.json,
+roundtrip_profile.json and
 browser.json from --tmp (any may be missing: its rows say "—"), adds the date, the machine and the versions,
 and compares each number with its budget in DESIGN.md section 6.
 """
@@ -253,6 +254,22 @@ def rows(d):
                     if o.get("kernel_rss_growth_mb") is not None else "") or None,
                 "<= 60 MB RSS", verdict(o and o.get("kernel_rss_mb"), 60.0),
                 "VmRSS at the end of the window, CPU-only host"))
+    c = d.get("checkpoint_cost") or {}
+    step, lost = (c.get("per_step") or {}).get("default"), c.get("work_lost") or {}
+    out.append(("checkpoint helper per training step, no request pending",
+                step and "%.2f us wall, %.2f us CPU (a stat every step: %.2f us)" % (
+                    step["wall_us"], step["cpu_us"], c["per_step"]["stat_every_step"]["wall_us"]),
+                "< 10 us", verdict(step and step["wall_us"], 10.0),
+                "CheckpointKeeper.maybe_save(), median of 5 rounds"))
+    r, none = lost.get("request_5min_save_by"), lost.get("no_channel")
+    budget = (lost.get("model") or {}).get("budget_s")
+    out.append(("work lost at a foreseen end (checkpoint request)",
+                r and none and "max %.1f s, median %.1f s with a request 5 min ahead (save_by); "
+                "without: median %.0f s, max %.0f s" % (
+                    r["max_s"], r["median_s"], none["median_s"], none["max_s"]),
+                "<= one step + one save (%s s here)" % budget,
+                verdict(r and r["max_s"], budget) if budget else "not measured",
+                "simulated clock: 10 s steps, 20 s saves, every 30 min"))
     return out
 
 
@@ -386,7 +403,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     parts = {name: load(os.path.join(a.tmp, name + ".json")) for name in (
         "js_size", "js_size_raw", "js_breakdown", "peer_sizes", "strip_check", "probe_cost",
-        "probe_scaling", "heap", "roundtrip_profile", "browser")}
+        "probe_scaling", "heap", "roundtrip_profile", "browser", "checkpoint_cost")}
     browser = parts["browser"]
     served = (browser or {}).get("served_labextension") or {}
     table = rows(parts)

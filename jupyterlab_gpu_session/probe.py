@@ -15,6 +15,7 @@ The output format is documented in docs/probe.md.
 """
 
 import base64
+import calendar
 import csv
 import fnmatch
 import io
@@ -27,8 +28,10 @@ import socket
 import stat as _stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 
 PROBE_SCHEMA_VERSION = 1
 
@@ -1712,7 +1715,7 @@ def checkpoint_report(patterns, max_entries=None):
         patterns = [patterns]
     patterns = [str(p) for p in patterns if str(p).strip()]
     out = {"patterns": patterns, "newest_path": None, "newest_mtime": None,
-           "newest_size_bytes": None, "matched": 0, "error": None}
+           "newest_size_bytes": None, "matched": 0, "loops": [], "error": None}
     limit = CHECKPOINT_MAX_ENTRIES if max_entries is None else max_entries
     counter = [limit]
     seen = set()
@@ -1747,9 +1750,458 @@ def checkpoint_report(patterns, max_entries=None):
         out["newest_path"] = os.path.abspath(best[0])
         out["newest_mtime"] = best[1]
         out["newest_size_bytes"] = best[2]
+    if not any(e.startswith("stopped after") for e in errors):
+        try:  # a capped search has no entries left for this
+            out["loops"] = checkpoint_loops(patterns, counter)
+        except _TooMany:
+            errors.append("stopped after looking at %d directory entries while "
+                          "looking for training loops" % limit)
     if errors:
         out["error"] = "; ".join(errors)
     return out
+
+
+# --------------------------------------------------------------------------
+# checkpoint requests: the extension asks, the training loop's
+# CheckpointKeeper (jupyterlab_gpu_session/checkpoint.py) saves at its next
+# step. Both sides meet in two files beside the checkpoints; see
+# docs/checkpoints.md. The names must match checkpoint.py's.
+
+CHECKPOINT_REQUEST_NAME = ".gpu-session-checkpoint-request"
+CHECKPOINT_STATUS_NAME = ".gpu-session-checkpoint-status.json"
+#: A loop whose heartbeat is older than this (or than three of its steps plus
+#: a heartbeat interval, when its steps are long) is reported "stale".
+CHECKPOINT_HEARTBEAT_STALE_S = 90.0
+#: Most training-loop folders reported per sample.
+CHECKPOINT_MAX_LOOPS = 16
+
+
+def _loop_folders(patterns, counter):
+    """Folders that the patterns' folder parts match and that hold a status
+    or request file, in pattern order."""
+    found = []
+    for pattern in patterns:
+        base, parts = _split_pattern(pattern)
+        if not parts:
+            continue
+        for name in (CHECKPOINT_STATUS_NAME, CHECKPOINT_REQUEST_NAME):
+            for path in _glob(base, parts[:-1] + [name], counter):
+                folder = os.path.abspath(os.path.dirname(path))
+                if folder not in found:
+                    found.append(folder)
+    return found
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # another user's process, or not ours to judge
+    return True
+
+
+def _json_file(path):
+    """(object, None), (None, None) when missing, (None, why) when unreadable."""
+    try:
+        with open(path, "r") as f:
+            text = f.read(1 << 20)
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as e:
+        return None, "%s could not be read: %s" % (path, _short(e))
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None, "%s is not JSON: %s" % (path, _short(text, 80))
+    if not isinstance(value, dict):
+        return None, "%s is not a JSON object" % path
+    return value, None
+
+
+def _loop_state(status, now):
+    """"running", "stale", "stopped" or "exited" for a status record."""
+    if status.get("stopped_at") is not None:
+        return "stopped"
+    pid = status.get("pid")
+    if (status.get("hostname") == socket.gethostname() and isinstance(pid, int)
+            and not _pid_alive(pid)):
+        return "exited"
+    beat = _num(status.get("heartbeat_at"))
+    every = _num(status.get("heartbeat_every_s")) or 30.0
+    step = _num(status.get("step_seconds")) or 0.0
+    limit = max(CHECKPOINT_HEARTBEAT_STALE_S, 3 * step + every)
+    return "running" if beat is not None and now - beat <= limit else "stale"
+
+
+def _num(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _loop_report(folder, now):
+    status, error = _json_file(os.path.join(folder, CHECKPOINT_STATUS_NAME))
+    pending, perr = _json_file(os.path.join(folder, CHECKPOINT_REQUEST_NAME))
+    errors = [e for e in (error, perr) if e]
+    out = {"directory": folder, "state": "none", "pid": None, "hostname": None,
+           "heartbeat_at": None, "heartbeat_age_s": None, "step": None,
+           "step_seconds": None, "every_s": None, "signals": [], "stopping": None,
+           "request": None, "last_save": None, "last_error": None,
+           "pending_request": None, "error": "; ".join(errors) or None}
+    if pending is not None:
+        out["pending_request"] = dict(
+            (k, pending.get(k)) for k in ("id", "requested_at", "reason", "save_by"))
+    elif perr and os.path.exists(os.path.join(folder, CHECKPOINT_REQUEST_NAME)):
+        out["pending_request"] = {"id": None, "requested_at": None,
+                                  "reason": None, "save_by": None}
+    if status is None:
+        return out
+    for key in ("pid", "hostname", "heartbeat_at", "step", "step_seconds", "every_s",
+                "signals", "stopping", "request", "last_save", "last_error"):
+        if key in status:
+            out[key] = status[key]
+    out["state"] = _loop_state(status, now)
+    beat = _num(status.get("heartbeat_at"))
+    if beat is not None:
+        out["heartbeat_age_s"] = round(max(0.0, now - beat), 3)
+    return out
+
+
+def checkpoint_loops(patterns, counter=None):
+    """The training loops (CheckpointKeeper status records and pending
+    requests) in the folders of ``patterns``; see docs/probe.md."""
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    counter = [CHECKPOINT_MAX_ENTRIES] if counter is None else counter
+    now = time.time()
+    folders = _loop_folders([str(p) for p in patterns if str(p).strip()], counter)
+    return [_loop_report(f, now) for f in folders[:CHECKPOINT_MAX_LOOPS]]
+
+
+def _request_error(folder, error):
+    """A sentence for why a request could not be written into ``folder``."""
+    if isinstance(error, FileNotFoundError):
+        return "the folder %s does not exist" % folder
+    if isinstance(error, NotADirectoryError):
+        return "%s is not a folder" % folder
+    if isinstance(error, PermissionError):
+        return "no permission to write into %s" % folder
+    if getattr(error, "errno", None) == 30:  # EROFS
+        return "%s is on a read-only file system" % folder
+    return "the request could not be written into %s: %s" % (
+        folder, getattr(error, "strerror", None) or _short(error))
+
+
+def _write_request(folder, record):
+    if not os.path.isdir(folder):
+        raise (NotADirectoryError if os.path.exists(folder) else FileNotFoundError)()
+    target = os.path.join(folder, CHECKPOINT_REQUEST_NAME)
+    fd, partial = tempfile.mkstemp(prefix=CHECKPOINT_REQUEST_NAME + ".",
+                                   suffix=".partial", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(record, f)
+        os.replace(partial, target)  # the loop never reads half a request
+    except BaseException:
+        try:
+            os.remove(partial)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+def request_checkpoint(directories, reason, save_by=None, request_id=None):
+    """Ask the training loops in ``directories`` for a checkpoint at their
+    next step (see docs/checkpoints.md).
+
+    ``save_by``: Unix time by which the save must be finished (the session's
+    end), or None for "now". Returns ``{"id", "requested_at", "directories":
+    {folder: {"ok", "path", "error"}}}``; never raises for a folder.
+    """
+    if isinstance(directories, str):
+        directories = [directories]
+    record = {"version": 1, "id": request_id or uuid.uuid4().hex,
+              "requested_at": time.time(), "reason": str(reason or ""),
+              "save_by": None if save_by is None else float(save_by)}
+    out = {"id": record["id"], "requested_at": record["requested_at"],
+           "directories": {}}
+    for folder in directories:
+        folder = os.path.abspath(os.path.expanduser(str(folder)))
+        entry = {"ok": False, "path": None, "error": None}
+        try:
+            entry["path"] = _write_request(folder, record)
+            entry["ok"] = True
+        except Exception as e:
+            entry["error"] = _request_error(folder, e)
+        out["directories"][folder] = entry
+    return out
+
+
+def request_checkpoint_b64(directories, reason, save_by=None, request_id=None):
+    """request_checkpoint as base64 of its UTF-8 JSON (repr-proof); never raises."""
+    try:
+        result = request_checkpoint(directories, reason, save_by, request_id)
+    except Exception as e:
+        result = {"id": None, "requested_at": time.time(), "directories": {},
+                  "error": "request failed: %s: %s" % (type(e).__name__, _short(e))}
+    return base64.b64encode(_dumps(result).encode("utf-8")).decode("ascii")
+
+
+# --------------------------------------------------------------------------
+# cloud interruption notices: a spot / preemptible VM about to be reclaimed.
+# The cloud is recognised from DMI (no network); only there is its metadata
+# service asked, from a thread, so that a slow or hung service never holds a
+# sample up longer than METADATA_TIMEOUT_S. See docs/probe.md.
+
+#: Tests only: the metadata service's base URL instead of 169.254.169.254.
+METADATA_URL_ENV = "JUPYTERLAB_GPU_SESSION_METADATA_URL"
+METADATA_DEFAULT_URL = "http://169.254.169.254"
+#: Seconds one metadata request may take, and the most a sample waits.
+METADATA_TIMEOUT_S = 0.2
+#: Seconds between two questions to the metadata service (AWS recommends
+#: looking every 5 s; its notice comes two minutes ahead).
+METADATA_POLL_S = 5.0
+#: A preempted Compute Engine spot VM gets this long between the notice
+#: (ACPI soft off) and the hard stop.
+GCP_PREEMPT_NOTICE_S = 30.0
+_AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77"
+_AWS_TOKEN_TTL_S = 21600
+
+
+class _MetadataError(Exception):
+    pass
+
+
+class _CloudState(object):
+    """What the interruption poller keeps between samples (own lock: the
+    poll thread must not wait for a sample, nor a sample for the thread)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.cloud = {}      # root -> "aws" | "gcp" | "azure" | None
+        self.next_poll = {}  # (cloud, base) -> time.monotonic() of the next poll
+        self.running = {}    # (cloud, base) -> (thread, result box)
+        self.result = {}     # (cloud, base) -> the last reported object
+        self.aws_token = {}  # base -> (token, monotonic expiry)
+        self.gcp_seen = {}   # base -> Unix time "preempted" first read TRUE
+
+
+_CLOUD = _CloudState()
+
+
+def detect_cloud(root="/"):
+    """"aws", "gcp", "azure" or None, from /sys/class/dmi/id (under root)."""
+    root = root or "/"
+    if root in _CLOUD.cloud:
+        return _CLOUD.cloud[root]
+
+    def dmi(name):
+        text = _read_or_none(os.path.join(root, "sys", "class", "dmi", "id", name))
+        return (text or "").strip()
+    vendor, product = dmi("sys_vendor"), dmi("product_name")
+    cloud = None
+    if vendor == "Amazon EC2" or product.startswith("Amazon EC2") or \
+            "amazon" in dmi("bios_version").lower():  # older Xen instances
+        cloud = "aws"
+    elif vendor == "Google" or product == "Google Compute Engine":
+        cloud = "gcp"
+    elif dmi("chassis_asset_tag") == _AZURE_ASSET_TAG:
+        cloud = "azure"
+    _CLOUD.cloud[root] = cloud
+    return cloud
+
+
+def _metadata_get(url, headers, method="GET"):
+    """(status, body bytes); _MetadataError for no answer or not HTTP."""
+    import urllib.error
+    import urllib.request
+    # link-local addresses must never go through an HTTP proxy from the
+    # environment; an empty ProxyHandler turns them off
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, headers=headers, method=method)
+    try:
+        with opener.open(request, timeout=METADATA_TIMEOUT_S) as answer:
+            return answer.status, answer.read(65536)
+    except urllib.error.HTTPError as e:
+        return e.code, b""
+    except urllib.error.URLError as e:
+        if isinstance(e.reason, socket.timeout):
+            raise _MetadataError("did not answer within %g s (%s)" % (
+                METADATA_TIMEOUT_S, url))
+        raise _MetadataError("could not be reached (%s: %s)" % (url, _short(e.reason)))
+    except socket.timeout:
+        raise _MetadataError("did not answer within %g s (%s)" % (
+            METADATA_TIMEOUT_S, url))
+    except Exception as e:  # garbage that is not HTTP, a reset connection
+        raise _MetadataError("gave an answer that is not HTTP (%s: %s: %s)" % (
+            url, type(e).__name__, _short(e)))
+
+
+def _iso_utc(text):
+    return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
+
+
+def _poll_aws(base):
+    """(kind, deadline_at, detail) from the spot instance-action (IMDSv2)."""
+    token, expires = _CLOUD.aws_token.get(base, (None, 0.0))
+    if token is None or time.monotonic() >= expires:
+        try:
+            status, body = _metadata_get(
+                base + "/latest/api/token",
+                {"X-aws-ec2-metadata-token-ttl-seconds": str(_AWS_TOKEN_TTL_S)}, "PUT")
+        except _MetadataError:
+            # e.g. a container behind a hop limit of 1 never gets the PUT's
+            # answer; IMDSv1 (no token) may still work, so try it below
+            status, body = None, b""
+        token = body.decode("ascii", "replace").strip() if status == 200 else None
+        if token:  # refreshed well before the service forgets it
+            _CLOUD.aws_token[base] = (token, time.monotonic() + _AWS_TOKEN_TTL_S / 2)
+    url = base + "/latest/meta-data/spot/instance-action"
+    status, body = _metadata_get(url, {"X-aws-ec2-metadata-token": token} if token else {})
+    if status == 401:
+        _CLOUD.aws_token.pop(base, None)
+        raise _MetadataError("refused the session token (%s); a new one is asked next time" % url)
+    if status == 404:
+        return None, None, None
+    if status != 200:
+        raise _MetadataError("answered HTTP %d (%s)" % (status, url))
+    try:
+        notice = json.loads(body.decode("utf-8"))
+        action, when = str(notice["action"]), str(notice["time"])
+        deadline = _iso_utc(when)
+    except Exception:
+        raise _MetadataError("gave a spot/instance-action that could not be parsed: %s"
+                             % _short(body.decode("utf-8", "replace"), 120))
+    return ("spot-" + action.lower(), deadline,
+            "spot instance-action %s at %s" % (action, when))
+
+
+def _poll_gcp(base):
+    """(kind, deadline_at, detail) from instance/preempted and maintenance-event."""
+    headers = {"Metadata-Flavor": "Google"}
+    answers = {}
+    for name in ("preempted", "maintenance-event"):
+        url = base + "/computeMetadata/v1/instance/" + name
+        status, body = _metadata_get(url, headers)
+        if status != 200:
+            raise _MetadataError("answered HTTP %d (%s)" % (status, url))
+        answers[name] = body.decode("utf-8", "replace").strip()
+    preempted, event = answers["preempted"], answers["maintenance-event"]
+    if preempted not in ("TRUE", "FALSE") or not re.match(r"^[A-Z_]+$", event):
+        raise _MetadataError("gave answers that could not be parsed: preempted=%r, "
+                             "maintenance-event=%r" % (_short(preempted, 60),
+                                                       _short(event, 60)))
+    if preempted == "TRUE":
+        seen = _CLOUD.gcp_seen.setdefault(base, time.time())
+        return ("preempted", seen + GCP_PREEMPT_NOTICE_S,
+                "instance/preempted is TRUE (the VM stops about %d s after the notice)"
+                % GCP_PREEMPT_NOTICE_S)
+    _CLOUD.gcp_seen.pop(base, None)
+    if event.startswith("TERMINATE"):
+        return ("maintenance-terminate", None, "maintenance-event " + event)
+    # NONE, or a live migration: the VM keeps running
+    return None, None, (None if event == "NONE" else "maintenance-event " + event)
+
+
+def _poll_azure(base):
+    """(kind, deadline_at, detail) from Scheduled Events (Preempt, Terminate)."""
+    import email.utils
+    url = base + "/metadata/scheduledevents?api-version=2020-07-01"
+    status, body = _metadata_get(url, {"Metadata": "true"})
+    if status != 200:
+        raise _MetadataError("answered HTTP %d (%s)" % (status, url))
+    try:
+        events = json.loads(body.decode("utf-8"))["Events"]
+        found = []
+        for event in events:
+            kind = str(event.get("EventType", ""))
+            if kind not in ("Preempt", "Terminate"):
+                continue
+            not_before = str(event.get("NotBefore") or "")
+            deadline = (email.utils.parsedate_to_datetime(not_before).timestamp()
+                        if not_before else None)
+            found.append((deadline is None, deadline or 0.0, kind, not_before,
+                          event.get("EventStatus")))
+    except Exception:
+        raise _MetadataError("gave scheduled events that could not be parsed: %s"
+                             % _short(body.decode("utf-8", "replace"), 120))
+    if not found:
+        return None, None, None
+    found.sort()  # the soonest known deadline first
+    _, deadline, kind, not_before, state = found[0]
+    return (kind.lower(), None if not not_before else deadline,
+            "scheduled event %s (%s)%s" % (kind, state,
+                                           ", not before " + not_before if not_before else ""))
+
+
+_POLLERS = {"aws": _poll_aws, "gcp": _poll_gcp, "azure": _poll_azure}
+_CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
+
+
+def _poll_cloud(cloud, base, box):
+    out = {"cloud": cloud, "kind": None, "deadline_at": None, "detail": None,
+           "error": None, "checked_at": None}
+    try:
+        out["kind"], out["deadline_at"], out["detail"] = _POLLERS[cloud](base)
+        out["checked_at"] = time.time()
+    except _MetadataError as e:
+        out["error"] = "the %s metadata service %s" % (_CLOUD_NAMES[cloud], e)
+    except Exception as e:
+        out["error"] = "%s interruption check failed: %s: %s" % (
+            _CLOUD_NAMES[cloud], type(e).__name__, _short(e))
+    box.append(out)
+
+
+def _adopt(key, new):
+    """The result to report: an error keeps the notice seen before (a VM
+    being reclaimed does not stop being reclaimed because one answer broke)."""
+    old = _CLOUD.result.get(key)
+    if new["error"] and old is not None and old["kind"] is not None:
+        new = dict(old, error=new["error"])
+    _CLOUD.result[key] = new
+    return new
+
+
+def interruption_notice(root="/", environ=None, wait_s=None):
+    """The cloud's interruption notice for this VM (see docs/probe.md), or
+    None when this is not an AWS, Google Cloud or Azure VM.
+
+    Waits at most ``wait_s`` (default METADATA_TIMEOUT_S) for an answer;
+    between polls (METADATA_POLL_S) the last answer is returned at once.
+    """
+    cloud = detect_cloud(root)
+    if cloud is None:
+        return None
+    environ = os.environ if environ is None else environ
+    base = (environ.get(METADATA_URL_ENV) or METADATA_DEFAULT_URL).rstrip("/")
+    key = (cloud, base)
+    with _CLOUD.lock:
+        running = _CLOUD.running.get(key)
+        if running is None and time.monotonic() >= _CLOUD.next_poll.get(key, 0.0):
+            _CLOUD.next_poll[key] = time.monotonic() + METADATA_POLL_S
+            box = []
+            thread = threading.Thread(target=_poll_cloud, args=(cloud, base, box),
+                                      name="gpu-session-metadata")
+            thread.daemon = True
+            thread.start()
+            running = _CLOUD.running[key] = (thread, box)
+    if running is not None:
+        running[0].join(METADATA_TIMEOUT_S if wait_s is None else wait_s)
+        with _CLOUD.lock:
+            if running[1]:
+                _CLOUD.running.pop(key, None)
+                return dict(_adopt(key, running[1][0]))
+    last = _CLOUD.result.get(key)
+    if running is not None:
+        waiting = "the %s metadata service has not answered yet (waited %g s)" % (
+            _CLOUD_NAMES[cloud], METADATA_TIMEOUT_S if wait_s is None else wait_s)
+        if last is None:
+            return {"cloud": cloud, "kind": None, "deadline_at": None, "detail": None,
+                    "error": waiting, "checked_at": None}
+    return dict(last) if last is not None else None
 
 
 # --------------------------------------------------------------------------
@@ -1835,8 +2287,13 @@ def _attribute(gpus, kernels, trees, root):
 
 def sample(kernel_ids=(), disks=None, gpu_source="auto",
            nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None,
-           self_kernel_id=None):
+           self_kernel_id=None, checkpoint_request=None):
     """Gather one sample and return it as a dict (see docs/probe.md).
+
+    ``checkpoint_request``: ``{"id", "directories", "reason", "save_by"}``, a
+    checkpoint request to write before the sample is taken (so its
+    ``checkpoint.loops`` already show it pending); what writing it gave is
+    the sample's ``checkpoint_request_result``.
 
     ``self_kernel_id``: the id of the kernel this code runs in (a subshell
     of the notebook's own kernel); it is reported too, without a search.
@@ -1859,8 +2316,18 @@ def sample(kernel_ids=(), disks=None, gpu_source="auto",
         "kernels": {},
         "platform": None,
         "checkpoint": None,
+        "interruption": None,
+        "checkpoint_request_result": None,
         "error": None,
     }
+    if checkpoint_request:
+        try:
+            req = dict(checkpoint_request)
+            out["checkpoint_request_result"] = request_checkpoint(
+                req.get("directories") or [], req.get("reason") or "",
+                save_by=req.get("save_by"), request_id=req.get("id"))
+        except Exception as e:
+            errors.append("checkpoint request: %s" % _short(e))
     with _STATE.lock:
         try:
             out["platform"] = detect_platform(os.environ, root)
@@ -1911,6 +2378,10 @@ def sample(kernel_ids=(), disks=None, gpu_source="auto",
             out["checkpoint"] = checkpoint_report(checkpoint_globs)
         except Exception as e:
             errors.append("checkpoint: %s" % _short(e))
+    try:
+        out["interruption"] = interruption_notice(root)
+    except Exception as e:
+        errors.append("interruption: %s" % _short(e))
     if errors:
         out["error"] = "; ".join(errors)
     out["probe_duration_ms"] = round((time.perf_counter() - start) * 1000.0, 3)
@@ -1922,7 +2393,8 @@ def _fallback(exc):
         "schema_version": PROBE_SCHEMA_VERSION, "timestamp": time.time(),
         "probe_duration_ms": None, "probe_pid": os.getpid(),
         "gpu_source": None, "gpu_error": None, "gpus": [], "host": None,
-        "kernels": {}, "platform": None, "checkpoint": None,
+        "kernels": {}, "platform": None, "checkpoint": None, "interruption": None,
+        "checkpoint_request_result": None,
         "error": "probe failed: %s: %s" % (type(exc).__name__,
                                                           _short(exc)),
     }
@@ -1930,23 +2402,25 @@ def _fallback(exc):
 
 def sample_json(kernel_ids=(), disks=None, gpu_source="auto",
                 nvidia_smi="nvidia-smi", root="/", checkpoint_globs=None,
-                self_kernel_id=None):
+                self_kernel_id=None, checkpoint_request=None):
     """One sample as compact JSON text; never raises."""
     try:
         return _dumps(sample(kernel_ids, disks, gpu_source, nvidia_smi, root,
-                             checkpoint_globs, self_kernel_id))
+                             checkpoint_globs, self_kernel_id,
+                             checkpoint_request))
     except Exception as e:
         return _dumps(_fallback(e))
 
 
 def sample_b64(kernel_ids=(), disks=None, gpu_source="auto",
                nvidia_smi="nvidia-smi", checkpoint_globs=None,
-               self_kernel_id=None):
+               self_kernel_id=None, checkpoint_request=None):
     """One sample as base64 of its UTF-8 JSON (repr-proof); never raises."""
     try:
         text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi,
                            checkpoint_globs=checkpoint_globs,
-                           self_kernel_id=self_kernel_id)
+                           self_kernel_id=self_kernel_id,
+                           checkpoint_request=checkpoint_request)
     except Exception as e:  # pragma: no cover - sample_json does not raise
         text = _dumps(_fallback(e))
     return base64.b64encode(text.encode("utf-8")).decode("ascii")

@@ -180,3 +180,43 @@ class FakeRoot(object):
 @pytest.fixture
 def fake_root(tmp_path):
     return FakeRoot(tmp_path / "root")
+
+
+class Kernel:
+    """A real ipykernel; `run` returns (stdout text, display data list, error or None)."""
+
+    def __init__(self, cwd):
+        from jupyter_client.manager import KernelManager
+
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(cwd), env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def run(self, code, timeout=120):
+        out, displays, errors = [], [], []
+
+        def hook(msg):
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind in ("display_data", "execute_result"):
+                displays.append(content["data"])
+            elif kind == "error":
+                errors.append(content)
+
+        reply = self.kc.execute_interactive(code, output_hook=hook, timeout=timeout)
+        error = errors[0] if errors else None
+        if reply["content"]["status"] != "ok" and error is None:
+            error = reply["content"]
+        return "".join(out), displays, error
+
+    def ok(self, code, timeout=120):
+        out, displays, error = self.run(code, timeout)
+        assert error is None, f"{error['ename']}: {error['evalue']}\n{out}"
+        return out, displays
+
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import run_probe
 
-KEYS = {"patterns", "newest_path", "newest_mtime", "newest_size_bytes", "matched", "error"}
+KEYS = {"patterns", "newest_path", "newest_mtime", "newest_size_bytes", "matched", "loops",
+        "error"}
 
 
 def touch(path, mtime, size=10):
@@ -82,7 +83,7 @@ def test_nothing_matches(probe, tmp_path):
     assert r == {"patterns": [str(tmp_path / "nope" / "**" / "*.pt"),
                               str(tmp_path / "*.safetensors")],
                  "newest_path": None, "newest_mtime": None, "newest_size_bytes": None,
-                 "matched": 0, "error": None}
+                 "matched": 0, "loops": [], "error": None}
 
 
 def test_folders_and_dangling_links_are_not_checkpoints(probe, tmp_path):

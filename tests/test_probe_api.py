@@ -9,7 +9,8 @@ import sys
 from conftest import FAKE_SMI, PROBE, base_env
 
 TOP_KEYS = {"schema_version", "timestamp", "probe_duration_ms", "probe_pid", "gpu_source",
-            "gpu_error", "gpus", "host", "kernels", "platform", "checkpoint", "error"}
+            "gpu_error", "gpus", "host", "kernels", "platform", "checkpoint", "interruption",
+            "checkpoint_request_result", "error"}
 HOST_KEYS = {"hostname", "cpu_count", "load_avg_1m", "memory_total_bytes",
              "memory_available_bytes", "memory_used_bytes", "memory_limit_bytes",
              "swap_total_bytes", "swap_used_bytes", "boot_time", "cgroup_version", "disks"}
@@ -25,10 +26,10 @@ def test_public_api(probe):
     assert probe.PROBE_SCHEMA_VERSION == 1
     assert str(inspect.signature(probe.sample)) == (
         "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi', root='/',"
-        " checkpoint_globs=None, self_kernel_id=None)")
+        " checkpoint_globs=None, self_kernel_id=None, checkpoint_request=None)")
     assert str(inspect.signature(probe.sample_b64)) == (
         "(kernel_ids=(), disks=None, gpu_source='auto', nvidia_smi='nvidia-smi',"
-        " checkpoint_globs=None, self_kernel_id=None)")
+        " checkpoint_globs=None, self_kernel_id=None, checkpoint_request=None)")
 
 
 def test_sample_shape(probe):
@@ -37,6 +38,27 @@ def test_sample_shape(probe):
     assert set(s["host"]) == HOST_KEYS
     assert s["schema_version"] == 1 and isinstance(s["timestamp"], float)
     json.dumps(s, allow_nan=False)
+
+
+def test_a_checkpoint_request_travels_with_a_sample(probe, tmp_path):
+    # The front end sends a pending request with its next sample call: the
+    # request file is written first, so the same sample shows it pending.
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    s = decode(probe.sample_b64(
+        checkpoint_globs=[str(folder / "*.pt")],
+        checkpoint_request={"id": "req-1", "directories": [str(folder), str(tmp_path / "gone")],
+                            "reason": "session ends at 21:42", "save_by": 1796163720.0}))
+    result = s["checkpoint_request_result"]
+    assert result["id"] == "req-1"
+    assert result["directories"][str(folder)]["ok"] is True
+    missing = result["directories"][str(tmp_path / "gone")]
+    assert missing["ok"] is False and "does not exist" in missing["error"]
+    loops = s["checkpoint"]["loops"]
+    assert [loop["state"] for loop in loops] == ["none"]
+    assert loops[0]["pending_request"]["id"] == "req-1"
+    # Without a request the key is null.
+    assert decode(probe.sample_b64())["checkpoint_request_result"] is None
 
 
 def test_b64_round_trip(probe):
