@@ -14,7 +14,8 @@ import {
   probeRequest,
   sameContext
 } from './context';
-import { IProbeSample } from './protocol';
+import { ICheckpointRequest, IProbeSample } from './protocol';
+import { CheckpointRequestSlot } from './checkpointSlot';
 import { historyValues, HISTORY_WINDOW_MS } from './series';
 import {
   documentHidden,
@@ -193,10 +194,7 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
     this._changed.emit();
   }
 
-  /**
-   * The checkpoint paths or globs whose newest file the probe reports
-   * (set by the countdown feature from its settings).
-   */
+  /** The checkpoint globs whose newest file and loops the probe reports. */
   setCheckpointGlobs(globs: string[]): void {
     this._checkpointGlobs = [...globs];
   }
@@ -226,11 +224,6 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
     this._s.phase = 'idle';
     this._changed.emit();
     await this._transport.stop();
-  }
-
-  /** Whether the poll runs. */
-  get running(): boolean {
-    return this._running;
   }
 
   /**
@@ -265,9 +258,13 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
     await this._poll.tick;
   }
 
-  /** @deprecated Outside the poll; the command must use `requestSample`. */
-  refresh(): Promise<void> {
-    return this._tick();
+  /**
+   * Send a checkpoint request with the next sample call, now; that sample's
+   * `checkpoint_request_result` says whether each request file was written.
+   */
+  requestCheckpoint(request: ICheckpointRequest): Promise<void> {
+    this._checkpointSlot.set(request);
+    return this.requestSample();
   }
 
   /** One poll tick: ask the transport once and record what it said. */
@@ -287,7 +284,10 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
     }
     this._lastRequestAt = this._now();
     const outcome = await this._transport.request(
-      probeRequest(this._context, this._settings, this._checkpointGlobs),
+      {
+        ...probeRequest(this._context, this._settings, this._checkpointGlobs),
+        ...this._checkpointSlot.args
+      },
       this._settings.timeoutMs
     );
     if (this._isDisposed || this._paused) {
@@ -295,6 +295,7 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
     }
     if (outcome.kind === 'sample') {
       this._record(outcome.sample);
+      this._checkpointSlot.settle(outcome.sample);
     }
     if (
       this._s.apply(
@@ -395,4 +396,5 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
   private _demand = new Set<string>();
   private _checkpointGlobs: string[] = [];
   private _isDisposed = false;
+  private _checkpointSlot = new CheckpointRequestSlot();
 }

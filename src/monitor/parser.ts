@@ -5,6 +5,11 @@
  * strings and lists are cut, and the first bad field is named in the error.
  */
 import {
+  readInterruption,
+  readLoops,
+  readRequestResult
+} from './checkpointProtocol';
+import {
   IDiskSample,
   IGpuProcess,
   IGpuSample,
@@ -157,7 +162,19 @@ function readSample(json: unknown): IProbeSample {
     ),
     error: Object.prototype.hasOwnProperty.call(root, 'error')
       ? readStringOrNull(root.error, 'sample.error')
-      : null
+      : null,
+    interruption: optional(
+      root,
+      'interruption',
+      'sample.interruption',
+      readInterruption
+    ),
+    checkpoint_request_result: optional(
+      root,
+      'checkpoint_request_result',
+      'sample.checkpoint_request_result',
+      readRequestResult
+    )
   };
 }
 
@@ -192,7 +209,8 @@ function readCheckpoint(value: unknown, path: string): ICheckpointSample {
     newest_mtime: num('newest_mtime'),
     newest_size_bytes: num('newest_size_bytes'),
     matched: readInteger(field(checkpoint, 'matched', path), `${path}.matched`),
-    error: readStringOrNull(field(checkpoint, 'error', path), `${path}.error`)
+    error: readStringOrNull(field(checkpoint, 'error', path), `${path}.error`),
+    loops: optional(checkpoint, 'loops', `${path}.loops`, readLoops) ?? []
   };
 }
 

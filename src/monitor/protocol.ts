@@ -5,6 +5,11 @@
  * key names. Every sample passes through `parseSample` before it reaches a
  * model or a view, so these types describe *validated* data.
  */
+import type {
+  ICheckpointLoop,
+  ICheckpointRequestResult,
+  IInterruptionNotice
+} from './checkpointProtocol';
 
 /** The schema version this front end understands. */
 export const PROBE_SCHEMA_VERSION = 1;
@@ -110,6 +115,8 @@ export interface ICheckpointSample {
   newest_size_bytes: number | null;
   matched: number;
   error: string | null;
+  /** The training loops found beside the checkpoints ([] from older probes). */
+  loops?: ICheckpointLoop[];
 }
 
 /** One validated probe sample. */
@@ -135,6 +142,10 @@ export interface IProbeSample {
    * by hand in tests need not name it; the parser always sets it.)
    */
   error?: string | null;
+  /** A spot VM's interruption notice; null off the clouds (and older probes). */
+  interruption?: IInterruptionNotice | null;
+  /** What the checkpoint request sent with this sample's call gave. */
+  checkpoint_request_result?: ICheckpointRequestResult | null;
 }
 
 /** What the front end asks the probe for on each tick. */
@@ -151,4 +162,18 @@ export interface IProbeRequest {
    * for a monitor kernel.
    */
   self_kernel_id?: string | null;
+  /** A checkpoint request to write before this sample (docs/checkpoints.md). */
+  checkpoint_request?: ICheckpointRequest | null;
+}
+
+/** A checkpoint request, as the probe's `request_checkpoint` takes it. */
+export interface ICheckpointRequest {
+  /** Chosen by the front end; the loop's status record echoes it. */
+  id: string;
+  /** The checkpoint folders of the loops to ask. */
+  directories: string[];
+  /** For people: the status record and the sidebar show it. */
+  reason: string;
+  /** Unix seconds by which the save must be finished, or null: now. */
+  save_by: number | null;
 }

@@ -139,11 +139,11 @@ describe('ResourceMonitor', () => {
     transport.outcomes.push({ kind: 'sample', sample: sample() });
     monitor.setDemand('notebook', true);
     monitor.setDemand('sidebar', true);
-    expect(monitor.running).toBe(true);
+    expect(monitor.phase).not.toBe('idle');
     monitor.setDemand('notebook', false);
-    expect(monitor.running).toBe(true);
+    expect(monitor.phase).not.toBe('idle');
     monitor.setDemand('sidebar', false);
-    expect(monitor.running).toBe(false);
+    expect(monitor.phase).toBe('idle');
     await Promise.resolve();
     expect(transport.stopCount).toBe(1);
     expect(monitor.phase).toBe('idle');

@@ -7,7 +7,7 @@ import { IProbeSample } from '../../monitor/protocol';
 import { GpuSessionPanel } from '../panel';
 import { GpuStatusItem, statusText } from '../statusItem';
 import { nullTranslator } from '@jupyterlab/translation';
-import { QueuedTransport } from '../../__tests__/fakeTransport';
+import { QueuedTransport, sampleNow } from '../../__tests__/fakeTransport';
 import { noGpuSample, RawSample, teslaT4Sample } from '../../__tests__/samples';
 
 function sample(raw: RawSample): IProbeSample {
@@ -49,7 +49,7 @@ describe('GpuSessionPanel', () => {
 
   async function show(raw: RawSample): Promise<void> {
     transport.outcomes.push({ kind: 'sample', sample: sample(raw) });
-    await monitor.refresh();
+    await sampleNow(monitor);
     MessageLoop.flush();
   }
 
@@ -155,7 +155,7 @@ describe('GpuSessionPanel', () => {
   it('keeps the last numbers and says they are stale', async () => {
     await show(teslaT4Sample());
     transport.outcomes.push({ kind: 'timeout' });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(text('.jp-GpuSession-status')).toMatch(/^Stale: no new data since /);
     expect(text('.jp-GpuSession-gpuName')).toBe('Tesla T4');
   });
@@ -166,7 +166,7 @@ describe('GpuSessionPanel', () => {
       kind: 'invalid',
       error: 'The probe reply is not valid JSON'
     });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(text('.jp-GpuSession-status')).toMatch(
       /^Probe error; numbers below are from .*not valid JSON$/
     );
@@ -182,7 +182,7 @@ describe('GpuSessionPanel', () => {
       kind: 'unavailable',
       error: 'The server has no Python kernel.'
     });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(text('.jp-GpuSession-status')).toBe(
       'Monitor unavailable: The server has no Python kernel.'
     );
@@ -322,7 +322,7 @@ describe('GpuStatusItem', () => {
       kind: 'sample',
       sample: sample(teslaT4Sample())
     });
-    await monitor.refresh();
+    await sampleNow(monitor);
     expect(item.node.textContent).toBe('GPU 37% · 1.0 GiB / 15.0 GiB');
     item.node.click();
     expect(onClick).toHaveBeenCalledTimes(1);

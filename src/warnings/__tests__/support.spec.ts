@@ -7,7 +7,7 @@ import { KernelTracker } from '../kernels';
 import { newestPoint, PeakHistory, peakHistoryShape } from '../peakHistory';
 import { SampleHistory } from '../../monitor/history';
 import { ResourceMonitor, SeriesKeys } from '../../monitor/monitor';
-import { QueuedTransport } from '../../__tests__/fakeTransport';
+import { QueuedTransport, sampleNow } from '../../__tests__/fakeTransport';
 import { gpuIdleRule } from '../gpuRules';
 import { GIB, gpu, input, MINUTE, NOW, sample } from './fixtures';
 
@@ -50,7 +50,9 @@ describe('PeakHistory', () => {
     });
     let h = new PeakHistory(1000, 10_000);
     for (; t <= NOW; t += 2000) {
-      await monitor.refresh();
+      // Someone is at the page: the idle pause must not stop the samples.
+      monitor.noteActivity();
+      await sampleNow(monitor);
       const point = newestPoint(monitor.history);
       h.record(point!.time, point!.values);
     }
