@@ -16,6 +16,7 @@ import { SessionClock } from './sessionClock';
 import { readCountdownSettings } from './settings';
 import { followSettings } from '../settings/followSettings';
 import { countdownStatusText } from './statusText';
+import { interruptionDeadline } from './interruption';
 import { browserStorage } from '../ui/storage';
 import { userActivity } from '../ui/activity';
 import { CountdownWarnings } from './findings';
@@ -88,6 +89,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     monitor.changed.connect(() => {
       clock.setDetected(monitor.sample?.platform ?? null);
       clock.setCheckpoint(monitor.sample?.checkpoint ?? null);
+      clock.setInterruption(interruptionDeadline(monitor.sample));
     });
 
     // Idle time restarts with input in this page and with executions: the

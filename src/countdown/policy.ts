@@ -6,7 +6,21 @@
 import { findPreset, PRESET_FOR_PLATFORM } from './presets';
 
 /** Where a number came from; the sidebar says it next to the number. */
-export type LimitSource = 'user' | 'detected' | 'server' | 'preset';
+export type LimitSource =
+  | 'user'
+  | 'detected'
+  | 'server'
+  | 'preset'
+  /** A cloud's notice that this VM is being reclaimed. */
+  | 'interruption';
+
+/** A spot VM's interruption notice with a deadline (from the probe). */
+export interface IInterruption {
+  /** Unix seconds when the VM goes away. */
+  deadline_at: number;
+  /** What the cloud said, for people. */
+  detail: string;
+}
 
 /** A number with its origin. */
 export interface ISourced<T> {
@@ -78,7 +92,8 @@ export interface IPolicy {
 export function resolvePolicy(
   settings: ICountdownSettings,
   detected: IDetectedPlatform | null,
-  server: IServerLimits | null
+  server: IServerLimits | null,
+  interruption: IInterruption | null = null
 ): IPolicy {
   const presetId =
     settings.preset === 'auto'
@@ -155,6 +170,19 @@ export function resolvePolicy(
       value: started.value + lifetimeMs.value,
       source: lifetimeMs.source,
       detail: `${lifetimeMs.detail}, counted from the ${started.detail}`
+    };
+  }
+
+  // A VM being reclaimed ends the session whatever any policy says, when
+  // that comes sooner.
+  if (
+    interruption &&
+    (!hardEnd || interruption.deadline_at * 1000 < hardEnd.value)
+  ) {
+    hardEnd = {
+      value: interruption.deadline_at * 1000,
+      source: 'interruption',
+      detail: interruption.detail
     };
   }
 

@@ -202,6 +202,8 @@ export class CountdownSection extends SidebarSection {
         return this._trans.__('the server');
       case 'preset':
         return this._trans.__('preset');
+      case 'interruption':
+        return this._trans.__('the cloud’s interruption notice');
     }
   }
 

@@ -10,7 +10,12 @@ import {
   IClock,
   ThresholdTracker
 } from './countdown';
-import { IDetectedPlatform, IPolicy, resolvePolicy } from './policy';
+import {
+  IDetectedPlatform,
+  IInterruption,
+  IPolicy,
+  resolvePolicy
+} from './policy';
 import { ICheckpointSample } from '../monitor/protocol';
 import { LimitsResult } from './limitsClient';
 import {
@@ -103,6 +108,19 @@ export class SessionClock {
     }
   }
 
+  /** A spot VM's interruption notice, or null when there is none. */
+  setInterruption(notice: IInterruption | null): void {
+    if (JSON.stringify(notice) !== JSON.stringify(this._interruption)) {
+      this._interruption = notice;
+      this._update();
+    }
+  }
+
+  /** The interruption notice in force, if any. */
+  get interruption(): IInterruption | null {
+    return this._interruption;
+  }
+
   setServerLimits(result: LimitsResult): void {
     this._server = result;
     this._update();
@@ -176,7 +194,12 @@ export class SessionClock {
 
   private _update(): void {
     const server = this._server?.ok ? this._server.limits : null;
-    this._policy = resolvePolicy(this._settings, this._detected, server);
+    this._policy = resolvePolicy(
+      this._settings,
+      this._detected,
+      server,
+      this._interruption
+    );
     this._countdown = computeCountdown(
       this._policy,
       this._lastActivity,
@@ -190,6 +213,7 @@ export class SessionClock {
   private _storedAt = 0;
   private _settings = DEFAULT_COUNTDOWN_SETTINGS;
   private _detected: IDetectedPlatform | null = null;
+  private _interruption: IInterruption | null = null;
   private _server: LimitsResult | null = null;
   private _checkpoint: ICheckpointSample | null = null;
   private _lastActivity: number;
