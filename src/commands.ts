@@ -15,4 +15,6 @@ export namespace CommandIDs {
   export const insertTemplate = 'gpu-session:insert-template';
   /** Restart an idle kernel that holds GPU memory, after confirmation; args `{ kernelId }`. */
   export const restartIdleKernel = 'gpu-session:restart-idle-kernel';
+  /** Ask the training loop (CheckpointKeeper) for a checkpoint now. */
+  export const checkpointNow = 'gpu-session:checkpoint-now';
 }

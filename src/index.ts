@@ -2,6 +2,7 @@
  * jupyterlab-gpu-session: the plugins of the extension.
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { checkpointPlugin } from './checkpoint/plugin';
 import { countdownPlugin } from './countdown/plugin';
 import { monitorPlugin } from './monitor/plugin';
 import { sidebarPlugin } from './sidebar/plugin';
@@ -17,7 +18,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   statusItemPlugin,
   countdownPlugin,
   templatesPlugin,
-  warningsPlugin
+  warningsPlugin,
+  checkpointPlugin
 ];
 
 export default plugins;

@@ -11,9 +11,11 @@ import { Widget } from '@lumino/widgets';
 import type { SampleHistory } from './monitor/history';
 import type { INotebookContext, MonitorPhase } from './monitor/monitor';
 import type { TransportKind } from './monitor/outcome';
-import type { IProbeSample } from './monitor/protocol';
+import type { ICheckpointRequest, IProbeSample } from './monitor/protocol';
 import type { ISectionError } from './monitor/sectionErrors';
 import type { IMonitorSettings } from './monitor/settings';
+import type { ICountdown } from './countdown/countdown';
+import type { ICountdownSettingsValues } from './countdown/settings';
 import type { IWarning } from './warnings/list';
 import type { IWarningFinding } from './warnings/types';
 
@@ -25,6 +27,7 @@ export namespace PluginIDs {
   export const countdown = 'jupyterlab-gpu-session:countdown';
   export const templates = 'jupyterlab-gpu-session:templates';
   export const warnings = 'jupyterlab-gpu-session:warnings';
+  export const checkpoint = 'jupyterlab-gpu-session:checkpoint';
 }
 
 /**
@@ -78,6 +81,11 @@ export interface IResourceMonitor {
    * monitoring is stopped or paused, and a running tick is awaited.
    */
   requestSample(): Promise<void>;
+  /**
+   * Send a checkpoint request with the next sample call, now; that sample's
+   * `checkpoint_request_result` says whether each request file was written.
+   */
+  requestCheckpoint(request: ICheckpointRequest): Promise<void>;
   /** The checkpoint paths or globs whose newest file the probe reports. */
   setCheckpointGlobs(globs: string[]): void;
   /** Note user input; it keeps monitoring going and ends an idle pause. */
@@ -109,6 +117,22 @@ export interface IGpuSessionSidebar {
 export const IGpuSessionSidebar = new Token<IGpuSessionSidebar>(
   'jupyterlab-gpu-session:IGpuSessionSidebar',
   'The GPU sidebar; other features add their sections (templates, countdown) to it.'
+);
+
+/** The session countdown, for features that act before the end. */
+export interface ISessionClock {
+  /** Emitted on every change of the countdown (at least each second). */
+  readonly changed: ISignal<ISessionClock, void>;
+  /** Both clocks (hard end, idle cut-off) and which ends first. */
+  readonly countdown: ICountdown;
+  /** The countdown's settings in force (warning minutes, checkpoint globs). */
+  readonly settings: Readonly<ICountdownSettingsValues>;
+}
+
+/** The token of the session countdown. */
+export const ISessionClock = new Token<ISessionClock>(
+  'jupyterlab-gpu-session:ISessionClock',
+  'The session countdown: when the hard end and the idle cut-off come, from presets, detection, the server and interruption notices.'
 );
 
 /** What a consumer reads of the warning list. */

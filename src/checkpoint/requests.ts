@@ -46,7 +46,8 @@ export interface ICheckpointRequestState {
   readonly requestedAt: number;
   /** Unix ms by which the save must be finished, or null. */
   readonly saveBy: number | null;
-  readonly directories: ReadonlyArray<string>;
+  /** The folders asked; the probe's absolute paths once it wrote them. */
+  directories: ReadonlyArray<string>;
   phase: RequestPhase;
   /** Whether a loop has taken the request (it is in its status record). */
   taken: boolean;
@@ -144,6 +145,7 @@ export class CheckpointRequests {
     const before = JSON.stringify([state.phase, state.error, state.save]);
     const result = sample.checkpoint_request_result;
     if (state.phase === 'sending' && result?.id === state.id) {
+      state.directories = Object.keys(result.directories);
       const failed = Object.entries(result.directories).filter(
         ([, r]) => !r.ok
       );

@@ -23,6 +23,7 @@ import { CountdownWarnings } from './findings';
 import {
   IGpuSessionSidebar,
   IGpuSessionWarnings,
+  ISessionClock,
   IResourceMonitor,
   PluginIDs
 } from '../tokens';
@@ -35,11 +36,12 @@ const COUNTDOWN_RULES = new Set(['session-ending', 'work-at-risk']);
 const LIMITS_REFRESH_MS = 10 * 60 * 1000;
 
 /** Adds the session countdown. */
-export const countdownPlugin: JupyterFrontEndPlugin<void> = {
+export const countdownPlugin: JupyterFrontEndPlugin<ISessionClock> = {
   id: PluginIDs.countdown,
   description:
     'Counts down to the session’s hard end and idle cut-off, and warns before them.',
   autoStart: true,
+  provides: ISessionClock,
   requires: [IResourceMonitor, IGpuSessionSidebar, IGpuSessionWarnings],
   optional: [ISettingRegistry, IStatusBar, ITranslator],
   activate: (
@@ -50,7 +52,7 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     statusBar: IStatusBar | null,
     translator: ITranslator | null
-  ) => {
+  ): ISessionClock => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
     const clock = new SessionClock({ store: browserStorage() });
     // The section's code is fetched when the sidebar is first shown.
@@ -163,5 +165,6 @@ export const countdownPlugin: JupyterFrontEndPlugin<void> = {
       },
       trans
     );
+    return clock;
   }
 };

@@ -3,6 +3,10 @@
  * settings, each feature uses exactly what the registry composes from the
  * schema's defaults.
  */
+import {
+  DEFAULT_CHECKPOINT_SETTINGS,
+  readCheckpointSettings
+} from '../../checkpoint/settings';
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import {
@@ -52,6 +56,7 @@ function schemaOf(name: string) {
 describe('schema files', () => {
   it('are all checked here', () => {
     expect(FILES.sort()).toEqual([
+      'checkpoint.json',
       'countdown.json',
       'monitor.json',
       'sidebar.json',
@@ -96,6 +101,27 @@ describe('schema files', () => {
     expect(DEFAULT_COUNTDOWN_SETTINGS).toEqual(composed);
     expect(readCountdownSettings(composed)).toEqual({
       settings: composed,
+      problems: []
+    });
+  });
+
+  it('checkpoint: the code uses exactly the schema defaults', () => {
+    const composed = composite('checkpoint.json');
+    const fromSchema = {
+      leadMs: Number(composed.leadMinutes) * 60_000,
+      onIdleWarning: composed.onIdleWarning,
+      onInterruption: composed.onInterruption,
+      answerMs: Number(composed.answerMinutes) * 60_000
+    };
+    expect(Object.keys(composed).sort()).toEqual([
+      'answerMinutes',
+      'leadMinutes',
+      'onIdleWarning',
+      'onInterruption'
+    ]);
+    expect(DEFAULT_CHECKPOINT_SETTINGS).toEqual(fromSchema);
+    expect(readCheckpointSettings(composed)).toEqual({
+      settings: fromSchema,
       problems: []
     });
   });
