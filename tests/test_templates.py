@@ -225,6 +225,23 @@ def keeper(kernel, tmp_path):
     return tmp_path
 
 
+def test_the_pasted_keeper_saves_when_the_probe_asks(kernel, keeper, probe):
+    # The template pastes jupyterlab_gpu_session/checkpoint.py whole: the same
+    # request channel works in a kernel without this package.
+    folder = keeper / "local ckpt"
+    result = probe.request_checkpoint([str(folder)], "Checkpoint now", request_id="req-t1")
+    assert result["directories"][str(folder)]["ok"] is True
+    kernel.ok("import time as _time; _time.sleep(0.25)")  # past check_seconds
+    path = variable(kernel, "keeper.maybe_save({'step': 5}, 5)")
+    assert path and Path(path).exists()
+    status = json.loads((folder / ".gpu-session-checkpoint-status.json").read_text())
+    assert status["request"]["id"] == "req-t1" and status["request"]["state"] == "saved"
+    assert status["last_save"]["copy"]["verified"] is True
+    report = probe.checkpoint_report([str(folder / "*.pt")])
+    assert [loop["state"] for loop in report["loops"]] == ["running"]
+    kernel.ok("keeper.close()")
+
+
 def test_checkpoints_are_time_based_kept_and_copied(kernel, keeper):
     assert variable(kernel, "keeper.load_latest()") == (None, None)
     assert variable(kernel, "keeper.maybe_save({'step': 1}, 1)") is None  # not due yet
@@ -236,11 +253,12 @@ def test_checkpoints_are_time_based_kept_and_copied(kernel, keeper):
         assert path and Path(path).exists()
         _os_utime = f"_os.utime({path!r}, ({step}, {step}))"  # distinct mtimes
         kernel.ok(_os_utime)
-    local = sorted(p.name for p in (keeper / "local ckpt").iterdir())
+    # the keeper's status record (a dot-file) sits beside the checkpoints
+    local = sorted(p.name for p in (keeper / "local ckpt").iterdir() if not p.name.startswith("."))
     assert len(local) == 2 and local[-1].endswith("step000000003.pt")
     state, path = variable(kernel, "keeper.load_latest()")
     assert state == {"step": 3} and path.endswith("step000000003.pt")
-    copies = sorted(p.name for p in (keeper / "drive's copy").iterdir())
+    copies = sorted(p.name for p in (keeper / "drive's copy").iterdir() if not p.name.startswith("."))
     assert copies == local
 
 
@@ -258,7 +276,8 @@ def test_an_interrupted_save_leaves_the_previous_checkpoint(kernel, keeper):
     assert error["ename"] == "KeyboardInterrupt"
     assert variable(kernel, "keeper.latest()") == first
     assert Path(first).read_bytes() == before
-    assert [p.name for p in (keeper / "local ckpt").iterdir()] == [Path(first).name]
+    assert [p.name for p in (keeper / "local ckpt").iterdir()
+            if not p.name.startswith(".")] == [Path(first).name]
 
 
 def test_resume_picks_the_newest_checkpoint(kernel, keeper):
