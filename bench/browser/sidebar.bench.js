@@ -284,7 +284,9 @@ test.describe('JS fetched', () => {
     await page.evaluate(() =>
       window.jupyterapp.commands.execute('gpu-session:open')
     );
-    await expect(page.locator(`${SIDEBAR} .jp-GpuSession-status`)).toBeVisible();
+    await expect(
+      page.locator(`${SIDEBAR} .jp-GpuSession-status`)
+    ).toBeVisible();
     await page.waitForLoadState('networkidle');
     await page.waitForTimeout(2000);
     const sum = which =>
