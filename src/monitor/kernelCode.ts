@@ -104,6 +104,45 @@ export function callExpression(request: IProbeRequest): string {
 export const MARKER_EXPRESSION = `${JSON.stringify(PROBE_MODULE)} in __import__("sys").modules`;
 
 /**
+ * Python run by the loader in the notebook's kernel, from our subshell's
+ * thread: from then on an empty silent execute sent from that thread is
+ * answered without running a cell.
+ *
+ * #### Notes
+ * IPython's `run_cell("")` still fires the `post_execute` hooks (matplotlib's
+ * inline backend flushes and closes the user's figures there, mid-cell and
+ * under our request's parent, so they never reach the notebook) and
+ * overwrites `last_execution_result`. Only the threads recorded here are
+ * touched; the user's own cells, and other clients' subshells, run as
+ * before. The request that loads the probe runs before this exists, so it
+ * fires those hooks once per kernel (see docs/lifecycle.md).
+ */
+export const QUIET_EMPTY_EXECUTE = [
+  'def _quiet():',
+  '    import threading',
+  '    try:',
+  '        from IPython import get_ipython',
+  '        from IPython.core.interactiveshell import ExecutionResult',
+  '    except ImportError:',
+  '        return',
+  '    shell = get_ipython()',
+  '    if shell is None:',
+  '        return',
+  `    own = shell.__dict__.setdefault("${PROBE_MODULE}_threads", set())`,
+  '    own.add(threading.get_ident())',
+  `    if getattr(shell.run_cell, "${PROBE_MODULE}_quiet", False):`,
+  '        return',
+  '    original = shell.run_cell',
+  '    def run_cell(raw_cell, *args, **kwargs):',
+  '        if not raw_cell and threading.get_ident() in own:',
+  '            return ExecutionResult(None)',
+  '        return original(raw_cell, *args, **kwargs)',
+  `    setattr(run_cell, "${PROBE_MODULE}_quiet", True)`,
+  '    shell.run_cell = run_cell',
+  '_quiet()'
+].join('\n');
+
+/**
  * The loader as one user expression, for a notebook's own kernel: it binds
  * no name in the user's namespace (the probe module lives only under
  * `sys.modules`), runs no cell (no history, no execution count, no
@@ -116,7 +155,8 @@ export function loaderExpression(source: string): string {
     'module.__file__ = "jupyterlab_gpu_session/probe.py"',
     `code = compile(base64.b64decode("${toBase64(source)}").decode("utf-8"), module.__file__, "exec")`,
     'exec(code, module.__dict__)',
-    'sys.modules[module.__name__] = module'
+    'sys.modules[module.__name__] = module',
+    QUIET_EMPTY_EXECUTE
   ].join('\n');
   return (
     '__import__("builtins").exec(__import__("base64").b64decode(' +
