@@ -21,31 +21,33 @@ def _js(text):
     return json.dumps(text)
 
 
-# kernelCode.ts QUIET_EMPTY_EXECUTE
-QUIET_EMPTY_EXECUTE = "\n".join([
-    "def _quiet():",
-    "    import threading",
+SAMPLE_REQUEST = "jupyterlab_gpu_session_sample_request"
+SAMPLE_REPLY = "jupyterlab_gpu_session_sample_reply"
+
+# kernelCode.ts SERVE_SAMPLE_REQUESTS
+SERVE_SAMPLE_REQUESTS = "\n".join([
+    "def _serve():",
     "    try:",
     "        from IPython import get_ipython",
-    "        from IPython.core.interactiveshell import ExecutionResult",
-    "    except ImportError:",
+    "        kernel = get_ipython().kernel",
+    "        handlers = kernel.shell_handlers",
+    "    except Exception:",
     "        return",
-    "    shell = get_ipython()",
-    "    if shell is None:",
-    "        return",
-    f'    own = shell.__dict__.setdefault("{PROBE_MODULE}_threads", set())',
-    "    own.add(threading.get_ident())",
-    f'    if getattr(shell.run_cell, "{PROBE_MODULE}_quiet", False):',
-    "        return",
-    "    original = shell.run_cell",
-    "    def run_cell(raw_cell, *args, **kwargs):",
-    "        if not raw_cell and threading.get_ident() in own:",
-    "            return ExecutionResult(None)",
-    "        return original(raw_cell, *args, **kwargs)",
-    f'    setattr(run_cell, "{PROBE_MODULE}_quiet", True)',
-    "    shell.run_cell = run_cell",
-    "_quiet()",
+    "    def handle(stream, ident, parent):",
+    "        try:",
+    f"            probe = sys.modules[{_js(PROBE_MODULE)}]",
+    "            names = probe.sample_b64.__code__.co_varnames",
+    '            args = parent["content"].get("args") or {}',
+    '            content = {"status": "ok", "sample": probe.sample_b64(**{k: v for k, v in args.items() if k in names})}',
+    "        except Exception as e:",
+    '            content = {"status": "error", "ename": type(e).__name__, "evalue": str(e)}',
+    f'        kernel.session.send(stream, "{SAMPLE_REPLY}", content, parent, ident)',
+    f'    handlers["{SAMPLE_REQUEST}"] = handle',
+    "    module._served = True",
+    "_serve()",
 ])
+
+SERVED_EXPRESSION = f'getattr(__import__("sys").modules.get({_js(PROBE_MODULE)}), "_served", False)'
 
 
 def loader_expression(source):
@@ -57,7 +59,7 @@ def loader_expression(source):
         f'code = compile(base64.b64decode("{_b64(source)}").decode("utf-8"), module.__file__, "exec")',
         "exec(code, module.__dict__)",
         "sys.modules[module.__name__] = module",
-        QUIET_EMPTY_EXECUTE,
+        SERVE_SAMPLE_REQUESTS,
     ])
     return (
         '__import__("builtins").exec(__import__("base64").b64decode('

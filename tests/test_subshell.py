@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from expressions import call_expression, decode_sample, loader_expression
+from expressions import (SAMPLE_REPLY, SAMPLE_REQUEST, SERVED_EXPRESSION, call_expression,
+                         decode_sample, loader_expression)
 from conftest import FAKES, OWN_FIXTURES, PROBE, base_env
 
 jupyter_client = pytest.importorskip("jupyter_client")
@@ -103,13 +104,27 @@ class Kernel:
         return self.send_shell("execute_request", content, subshell_id)
 
     def load_probe(self, subshell_id):
-        msg_id = self.silent({"load": loader_expression(PROBE.read_text())}, subshell_id)
+        msg_id = self.silent({"load": loader_expression(PROBE.read_text()),
+                              "served": SERVED_EXPRESSION}, subshell_id)
         reply = self.shell_reply(msg_id)
         assert reply["content"]["status"] == "ok", reply["content"]
-        assert reply["content"]["user_expressions"]["load"]["status"] == "ok", reply["content"]
+        expressions = reply["content"]["user_expressions"]
+        assert expressions["load"]["status"] == "ok", reply["content"]
+        # ipykernel 7 gets our shell handler (kernelCode.ts SAMPLE_REQUEST)
+        assert expressions["served"]["data"]["text/plain"] == "True", expressions
         return msg_id
 
     def sample(self, subshell_id, **request):
+        """A sample the way subshell.ts takes it from ipykernel 7."""
+        args = {k: v for k, v in sample_request(self.km, **request).items() if v is not None}
+        msg_id = self.send_shell(SAMPLE_REQUEST, {"args": args}, subshell_id)
+        reply = self.shell_reply(msg_id)
+        assert reply["msg_type"] == SAMPLE_REPLY, reply
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return msg_id, reply, decode_sample(repr(reply["content"]["sample"]))
+
+    def sample_by_execute(self, subshell_id, **request):
+        """The fallback for kernels without our handler: a silent execute."""
         msg_id = self.silent({"sample": call_expression(sample_request(self.km, **request))}, subshell_id)
         reply = self.shell_reply(msg_id)
         assert reply["content"]["status"] == "ok", reply["content"]
@@ -198,8 +213,7 @@ def test_probe_in_a_subshell_leaves_the_user_nothing_to_see(kernel):
         msg_id, reply, sample = kernel.sample(subshell, self_kernel_id=kernel.km.kernel_id)
         ours.append(msg_id)
         assert isinstance(sample.get("gpus"), list), sample
-        # The reply of a silent execute carries the count, which must not move.
-        assert reply["content"]["execution_count"] == count_before
+        assert sample["probe_pid"] == kernel.km.provisioner.pid
     kernel.drain_iopub(until_idle_of=ours)
 
     count_after, after = snapshot(kernel)
@@ -252,8 +266,8 @@ def test_post_execute_hooks_of_the_user_do_not_run_for_samples(kernel):
     subshell = kernel.create_subshell()
     kernel.load_probe(subshell)
     _, loaded = kernel.result_of("len(_gs_hooks)")
-    # Each reading cell runs pre and post itself; loading runs post once,
-    # before the guard exists (the cost documented in docs/lifecycle.md).
+    # Each reading cell runs pre and post itself; loading (a silent
+    # execute) runs post once (the cost documented in docs/lifecycle.md).
     assert int(loaded) == int(before) + 2 + 1
     for _ in range(3):
         kernel.sample(subshell)
@@ -292,3 +306,16 @@ def test_subshell_answers_while_the_main_shell_runs_a_cell(kernel, busy, tmp_pat
     # answered while it ran.
     record_property("subshell_reply_ms_while_busy", times)
     print(f"subshell replies while the main shell is {busy}: {times} ms")
+
+
+def test_the_execute_path_also_leaves_the_count_alone(kernel):
+    """Kernels without ipykernel's shell handlers get silent executes."""
+    subshell = kernel.create_subshell()
+    kernel.load_probe(subshell)
+    reply, _ = kernel.run("1")
+    count = reply["content"]["execution_count"]
+    _, reply, sample = kernel.sample_by_execute(subshell, self_kernel_id=kernel.km.kernel_id)
+    assert reply["content"]["execution_count"] == count
+    assert isinstance(sample["gpus"], list)
+    reply, _ = kernel.run("2")
+    assert reply["content"]["execution_count"] == count + 1
