@@ -99,7 +99,19 @@ def limits(settings, application=None):
     }
 
 
+# Requests of the front end's subshell transport (src/monitor/kernelCode.ts
+# SAMPLE_REQUEST) and the subshell control requests: their busy/idle must
+# not set a kernel's execution_state or last_activity (a sample answered
+# while a cell runs would make a busy kernel look idle to the culler).
+UNTRACKED = ("jupyterlab_gpu_session_sample_request", "create_subshell_request",
+             "delete_subshell_request", "list_subshell_request")
+
+
 def setup_handlers(web_app):
+    km = web_app.settings.get("kernel_manager")
+    if km is not None and hasattr(km, "untracked_message_types"):
+        km.untracked_message_types = list(km.untracked_message_types) + [
+            t for t in UNTRACKED if t not in km.untracked_message_types]
     base_url = web_app.settings.get("base_url", "/")
     route = url_path_join(base_url, "gpu-session", "limits")
     web_app.add_handlers(".*$", [(route, LimitsHandler)])

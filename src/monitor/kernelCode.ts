@@ -104,10 +104,65 @@ export function callExpression(request: IProbeRequest): string {
 export const MARKER_EXPRESSION = `${JSON.stringify(PROBE_MODULE)} in __import__("sys").modules`;
 
 /**
+ * The message type of a sample request sent to a subshell, and of its
+ * reply. The loader registers a shell handler for it in ipykernel.
+ *
+ * #### Notes
+ * A sample must not run a cell: IPython's `run_cell("")` fires the user's
+ * `post_execute` hooks (matplotlib's inline backend flushes and closes the
+ * user's figures there, mid-cell, under our request's parent, so they never
+ * reach the notebook) and overwrites `last_execution_result`. And its
+ * busy/idle must not be tracked: jupyter_server sets a kernel's
+ * `execution_state` from every status whose parent type it tracks, so the
+ * idle of a sample taken during a cell made the server (its culler, the
+ * kernels list, JupyterHub) see a busy kernel as idle. Our own type is
+ * listed in `untracked_message_types` by the server extension (handlers.py)
+ * and by the page (statusFilter.ts).
+ */
+export const SAMPLE_REQUEST = 'jupyterlab_gpu_session_sample_request';
+/** The type of the reply to `SAMPLE_REQUEST`. */
+export const SAMPLE_REPLY = 'jupyterlab_gpu_session_sample_reply';
+
+/**
+ * Python run by the loader in the notebook's kernel: a shell handler for
+ * `SAMPLE_REQUEST` (ipykernel's `shell_handlers`; a kernel without them
+ * keeps the execute path). Its reply carries the sample as base64 JSON
+ * or the error.
+ */
+export const SERVE_SAMPLE_REQUESTS = [
+  'def _serve():',
+  '    try:',
+  '        from IPython import get_ipython',
+  '        kernel = get_ipython().kernel',
+  '        handlers = kernel.shell_handlers',
+  '    except Exception:',
+  '        return',
+  '    def handle(stream, ident, parent):',
+  '        try:',
+  `            probe = sys.modules[${JSON.stringify(PROBE_MODULE)}]`,
+  '            names = probe.sample_b64.__code__.co_varnames',
+  '            args = parent["content"].get("args") or {}',
+  '            content = {"status": "ok", "sample": probe.sample_b64(**{k: v for k, v in args.items() if k in names})}',
+  '        except Exception as e:',
+  '            content = {"status": "error", "ename": type(e).__name__, "evalue": str(e)}',
+  `        kernel.session.send(stream, "${SAMPLE_REPLY}", content, parent, ident)`,
+  `    handlers["${SAMPLE_REQUEST}"] = handle`,
+  '    module._served = True',
+  '_serve()'
+].join('\n');
+
+/**
+ * The user expression, sent with the loader, whose repr says whether the
+ * kernel now serves `SAMPLE_REQUEST` (`True`) or not (`False`).
+ */
+export const SERVED_EXPRESSION = `getattr(__import__("sys").modules.get(${JSON.stringify(PROBE_MODULE)}), "_served", False)`;
+
+/**
  * The loader as one user expression, for a notebook's own kernel: it binds
  * no name in the user's namespace (the probe module lives only under
- * `sys.modules`), runs no cell (no history, no execution count, no
- * pre/post-execute hooks) and returns None.
+ * `sys.modules`) and returns None. Sent with code "", it stores no
+ * history and moves no execution count; that one request still fires the
+ * user's `post_execute` hooks once (see `SAMPLE_REQUEST`).
  */
 export function loaderExpression(source: string): string {
   const bootstrap = [
@@ -116,7 +171,8 @@ export function loaderExpression(source: string): string {
     'module.__file__ = "jupyterlab_gpu_session/probe.py"',
     `code = compile(base64.b64decode("${toBase64(source)}").decode("utf-8"), module.__file__, "exec")`,
     'exec(code, module.__dict__)',
-    'sys.modules[module.__name__] = module'
+    'sys.modules[module.__name__] = module',
+    SERVE_SAMPLE_REQUESTS
   ].join('\n');
   return (
     '__import__("builtins").exec(__import__("base64").b64decode(' +

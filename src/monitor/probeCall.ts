@@ -50,15 +50,19 @@ export function silentContent(
   };
 }
 
+/** The user expressions of a reply, by name. */
+export type UserExpressions = { [name: string]: unknown };
+
 /**
  * Run loader `content` through `execute`; rejects with a readable error
- * when the kernel reports one. `where` names the kernel in messages.
+ * when the kernel reports one, else resolves with the reply's user
+ * expressions. `where` names the kernel in messages.
  */
 export async function loadProbe(
   execute: ExecuteFn,
   content: KernelMessage.IExecuteRequestMsg['content'],
   where: string
-): Promise<void> {
+): Promise<UserExpressions> {
   const reply = await execute(content);
   const fail = (ename?: string, evalue?: string) =>
     new Error(
@@ -69,13 +73,21 @@ export async function loadProbe(
     throw fail(error.ename, error.evalue);
   }
   // A loader sent as a user expression reports its error there.
-  for (const value of Object.values(reply.content.user_expressions ?? {})) {
+  const expressions = reply.content.user_expressions ?? {};
+  for (const value of Object.values(expressions)) {
     const result = readExpressionResult(value);
     if (result && result.status !== 'ok') {
       throw fail(result.ename, result.evalue);
     }
   }
+  return expressions;
 }
+
+/** Takes one sample once the probe is loaded. */
+export type CallFn = (
+  request: IProbeRequest,
+  loaded: UserExpressions
+) => Promise<ProbeCallResult>;
 
 /**
  * Take one sample through `execute`. A request that fails without a reply
@@ -178,8 +190,11 @@ export class LoadedProbe {
     this._loaded = null;
   }
 
-  /** Load the probe unless it is loaded or loading. */
-  ensure(execute: ExecuteFn): Promise<void> {
+  /**
+   * Load the probe unless it is loaded or loading; resolves with the user
+   * expressions of the loading reply.
+   */
+  ensure(execute: ExecuteFn): Promise<UserExpressions> {
     if (!this._loaded) {
       const loading = loadProbe(execute, this._loader(), this._where).catch(
         reason => {
@@ -196,33 +211,36 @@ export class LoadedProbe {
 
   /**
    * Take one sample; when the module is gone (a restart the page did not
-   * see), load it again and ask once more.
+   * see), load it again and ask once more. `call` takes the sample (by
+   * default a silent execute through `execute`).
    */
   async sample(
     execute: ExecuteFn,
     request: IProbeRequest,
-    lost: (reason: unknown) => ProbeOutcome
+    lost: (reason: unknown) => ProbeOutcome,
+    call: CallFn = () => callProbe(execute, request, this._where, lost)
   ): Promise<ProbeOutcome> {
+    let loaded: UserExpressions;
     try {
-      await this.ensure(execute);
+      loaded = await this.ensure(execute);
     } catch (reason) {
       return lost(reason);
     }
-    const first = await callProbe(execute, request, this._where, lost);
+    const first = await call(request, loaded);
     if (first.kind !== 'missing-module') {
       return first.outcome;
     }
     this._loaded = null;
     try {
-      await this.ensure(execute);
+      loaded = await this.ensure(execute);
     } catch (reason) {
       return lost(reason);
     }
-    const second = await callProbe(execute, request, this._where, lost);
+    const second = await call(request, loaded);
     return second.kind === 'missing-module'
       ? { kind: 'invalid', error: second.error }
       : second.outcome;
   }
 
-  private _loaded: Promise<void> | null = null;
+  private _loaded: Promise<UserExpressions> | null = null;
 }

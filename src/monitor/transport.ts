@@ -351,8 +351,8 @@ export class MonitorKernelTransport implements IProbeTransport {
     this._gate.clear();
   }
 
-  private _ensureLoaded(kernel: Kernel.IKernelConnection): Promise<void> {
-    return this._probe.ensure(Private.executor(kernel));
+  private async _ensureLoaded(kernel: Kernel.IKernelConnection): Promise<void> {
+    await this._probe.ensure(Private.executor(kernel));
   }
 
   private _now: () => number;
