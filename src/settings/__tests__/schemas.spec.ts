@@ -128,6 +128,11 @@ describe('schema files', () => {
       hiddenBusyIntervalSeconds: [
         'hiddenBusyIntervalMs',
         Number(composed.hiddenBusyIntervalSeconds) * 1000
+      ],
+      transport: ['transport', composed.transport],
+      monitorKernelWithoutNotebook: [
+        'monitorKernelWithoutNotebook',
+        composed.monitorKernelWithoutNotebook
       ]
     };
     // A new monitor setting needs its line above.
