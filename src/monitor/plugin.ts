@@ -56,7 +56,11 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     const transport = new AutoTransport(
       subshell,
       monitorKernel,
-      () => monitor?.settings.transport ?? 'auto'
+      () => monitor?.settings.transport ?? 'auto',
+      {
+        noNotebook: () => tracker.size === 0,
+        allowed: () => monitor?.settings.monitorKernelWithoutNotebook ?? true
+      }
     );
     monitor = new ResourceMonitor({ transport });
 

@@ -31,6 +31,8 @@ export interface IMonitorSettings {
   hiddenBusyIntervalMs: number;
   /** Where the probe runs. */
   transport: TransportSetting;
+  /** Whether a monitor kernel may be started while no notebook is open. */
+  monitorKernelWithoutNotebook: boolean;
 }
 
 /** The smallest interval accepted: NVML averages utilization over ~1 s. */
@@ -45,7 +47,8 @@ export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings = {
   diskPaths: [],
   idlePauseMs: 10 * 60 * 1000,
   hiddenBusyIntervalMs: 30 * 1000,
-  transport: 'auto'
+  transport: 'auto',
+  monitorKernelWithoutNotebook: true
 };
 
 /**
@@ -96,6 +99,13 @@ export function readMonitorSettings(composite: { [key: string]: unknown }): {
       ? where
       : (problems.push('transport must be auto, subshell or monitor-kernel'),
         d.transport);
+  const without =
+    composite.monitorKernelWithoutNotebook ?? d.monitorKernelWithoutNotebook;
+  const monitorKernelWithoutNotebook =
+    typeof without === 'boolean'
+      ? without
+      : (problems.push('monitorKernelWithoutNotebook must be true or false'),
+        d.monitorKernelWithoutNotebook);
   const idle = composite.idlePauseMinutes;
   let idlePauseMs = d.idlePauseMs;
   if (idle !== undefined) {
@@ -118,7 +128,8 @@ export function readMonitorSettings(composite: { [key: string]: unknown }): {
         d.hiddenBusyIntervalMs,
         1000
       ),
-      transport
+      transport,
+      monitorKernelWithoutNotebook
     },
     problems
   };

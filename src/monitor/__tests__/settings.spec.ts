@@ -17,7 +17,8 @@ describe('readMonitorSettings', () => {
       diskPaths: ['/data', ' '],
       idlePauseMinutes: 0.5,
       hiddenBusyIntervalSeconds: 60,
-      transport: 'monitor-kernel'
+      transport: 'monitor-kernel',
+      monitorKernelWithoutNotebook: false
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -28,8 +29,19 @@ describe('readMonitorSettings', () => {
       diskPaths: ['/data'],
       idlePauseMs: 30000,
       hiddenBusyIntervalMs: 60000,
-      transport: 'monitor-kernel'
+      transport: 'monitor-kernel',
+      monitorKernelWithoutNotebook: false
     });
+  });
+
+  it('keeps the monitor kernel allowed without a notebook for a non-boolean', () => {
+    const { settings, problems } = readMonitorSettings({
+      monitorKernelWithoutNotebook: 'no'
+    });
+    expect(settings.monitorKernelWithoutNotebook).toBe(true);
+    expect(problems).toEqual([
+      'monitorKernelWithoutNotebook must be true or false'
+    ]);
   });
 
   it('falls back to auto for an unknown transport and says so', () => {

@@ -5,7 +5,7 @@
 import { Kernel } from '@jupyterlab/services';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AutoTransport } from '../autoTransport';
+import { AutoTransport, NO_NOTEBOOK_NO_KERNEL } from '../autoTransport';
 import { PROBE_MODULE } from '../kernelCode';
 import { IProbeRequest } from '../protocol';
 import { TransportSetting } from '../settings';
@@ -198,6 +198,39 @@ describe('AutoTransport', () => {
       kernel.dispose();
     }
   });
+});
+
+describe('monitorKernelWithoutNotebook', () => {
+  it.each([
+    [true, true, 'sample', 1],
+    [true, false, 'unavailable', 0],
+    [false, false, 'sample', 1]
+  ] as [boolean, boolean, string, number][])(
+    'no notebook %p, allowed %p: %s, %d monitor-kernel requests',
+    async (noNotebook, allowed, outcome, requests) => {
+      const subshell = new SubshellTransport(() => null, PROBE);
+      const monitorKernel = new QueuedTransport();
+      const good = parseSample(teslaT4Sample());
+      if (good.ok) {
+        monitorKernel.fallback = { kind: 'sample', sample: good.sample };
+      }
+      const auto = new AutoTransport(subshell, monitorKernel, () => 'auto', {
+        noNotebook: () => noNotebook,
+        allowed: () => allowed
+      });
+      try {
+        const result = await auto.request(REQUEST, 20_000);
+        expect(result.kind).toBe(outcome);
+        if (result.kind === 'unavailable') {
+          expect(result.error).toBe(NO_NOTEBOOK_NO_KERNEL);
+          expect(monitorKernel.stopCount).toBeGreaterThan(0);
+        }
+        expect(monitorKernel.requests.length).toBe(requests);
+      } finally {
+        auto.dispose();
+      }
+    }
+  );
 });
 
 describe('OwnStatusFilter', () => {

@@ -155,7 +155,11 @@ describe('schema files', () => {
         'hiddenBusyIntervalMs',
         Number(composed.hiddenBusyIntervalSeconds) * 1000
       ],
-      transport: ['transport', composed.transport]
+      transport: ['transport', composed.transport],
+      monitorKernelWithoutNotebook: [
+        'monitorKernelWithoutNotebook',
+        composed.monitorKernelWithoutNotebook
+      ]
     };
     // A new monitor setting needs its line above.
     expect(Object.keys(composed).sort()).toEqual(Object.keys(expected).sort());

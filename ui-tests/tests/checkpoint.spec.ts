@@ -1,0 +1,145 @@
+/**
+ * Checkpoint requests against a real JupyterLab and a real kernel running
+ * the checkpoint-train template's CheckpointKeeper in a training loop.
+ *
+ * The timed test comes first in this file: a custom lifetime counts from
+ * the Jupyter server's start, and this file is the first the server runs.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { openSidebar, SIDEBAR } from './helpers';
+
+const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
+const CHECKPOINT = 'jupyterlab-gpu-session:checkpoint';
+
+async function saveSettings(
+  page: IJupyterLabPageFixture,
+  id: string,
+  values: object
+): Promise<void> {
+  await page.evaluate(
+    async ([id, raw]) => {
+      await window.jupyterapp.serviceManager.settings.save(id, raw);
+    },
+    [id, JSON.stringify(values)]
+  );
+}
+
+/**
+ * Insert the checkpoint-train template for `folder`, define its keeper and
+ * start a training loop that calls `maybe_save` every half second.
+ */
+async function startTraining(
+  page: IJupyterLabPageFixture,
+  folder: string
+): Promise<void> {
+  await page.notebook.createNew(`train-${path.basename(folder)}.ipynb`);
+  await page.evaluate(async dir => {
+    await window.jupyterapp.commands.execute('gpu-session:insert-template', {
+      id: 'checkpoint-train',
+      values: { checkpoint_dir: dir, persistent_dir: `${dir}-copies` }
+    });
+  }, folder);
+  // Cells: the empty first one, the markdown, the %%bash run, the keeper.
+  const keeperCell = (await page.notebook.getCellCount()) - 1;
+  await page.notebook.runCell(keeperCell);
+  await page.notebook.addCell(
+    'code',
+    [
+      'import time',
+      'with CheckpointKeeper() as keeper:',
+      '    for step in range(1200):',
+      '        time.sleep(0.5)',
+      "        keeper.maybe_save(lambda: {'step': step, 'weights': bytes(4096)}, step)"
+    ].join('\n')
+  );
+  await page.evaluate(() => {
+    void window.jupyterapp.commands.execute('notebook:run-cell');
+  });
+  await expect(page.locator('.jp-Cell .jp-InputPrompt').last()).toHaveText(
+    '[*]:'
+  );
+}
+
+async function stopTraining(page: IJupyterLabPageFixture): Promise<void> {
+  await page.evaluate(() =>
+    window.jupyterapp.commands.execute('notebook:interrupt-kernel')
+  );
+}
+
+test.describe('Checkpoint requests', () => {
+  let folder: string;
+
+  test.beforeEach(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-session-train-'));
+  });
+
+  test.afterEach(async ({ page }) => {
+    await stopTraining(page);
+    await saveSettings(page, COUNTDOWN, {});
+    await saveSettings(page, CHECKPOINT, {});
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(`${folder}-copies`, { recursive: true, force: true });
+  });
+
+  test('with a 3-minute lifetime, a checkpoint is asked for and saved before the end', async ({
+    page
+  }) => {
+    await saveSettings(page, COUNTDOWN, {
+      preset: 'custom',
+      lifetimeMinutes: 3,
+      checkpointGlobs: [`${folder}/*.pt`]
+    });
+    await saveSettings(page, CHECKPOINT, { leadMinutes: 2.5 });
+    await page.reload({ waitUntil: 'networkidle' });
+    await startTraining(page, folder);
+    await openSidebar(page);
+    const request = page.locator(`${SIDEBAR} .jp-GpuSession-request`);
+    // Nobody asked: the trigger did, with the end the save must beat.
+    await expect(request).toContainText('the session ends at', {
+      timeout: 150000
+    });
+    await expect(request).toHaveAttribute('data-phase', 'saved', {
+      timeout: 60000
+    });
+    await expect(request).toContainText('Checkpoint saved:');
+    await expect(request).toContainText(folder);
+    const saved = fs.readdirSync(folder).filter(name => name.endsWith('.pt'));
+    expect(saved.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('Checkpoint now makes the running loop save, with the file and its size', async ({
+    page
+  }) => {
+    await saveSettings(page, COUNTDOWN, {
+      checkpointGlobs: [`${folder}/*.pt`]
+    });
+    await startTraining(page, folder);
+    await openSidebar(page);
+    const section = page.locator(`${SIDEBAR} .jp-GpuSession-checkpoints`);
+    await expect(section.locator('.jp-GpuSession-loop')).toContainText(
+      'running',
+      { timeout: 60000 }
+    );
+    await section.getByRole('button', { name: 'Checkpoint now' }).click();
+    const request = section.locator('.jp-GpuSession-request');
+    await expect(request).toHaveAttribute('data-phase', 'saved', {
+      timeout: 60000
+    });
+    const [file] = fs
+      .readdirSync(folder)
+      .filter(name => name.endsWith('.pt'))
+      .map(name => path.join(folder, name));
+    expect(file).toBeTruthy();
+    await expect(request).toContainText(file);
+    // The size the loop wrote, as the sidebar formats it (KiB here).
+    await expect(request).toContainText(/\(\d+(\.\d)? KiB in /);
+    await expect(request).toContainText('copied and verified');
+    const toast = page
+      .locator('.Toastify__toast')
+      .filter({ hasText: 'Checkpoint saved:' });
+    await expect(toast).toBeVisible();
+  });
+});
