@@ -2,8 +2,11 @@
  * The browser tests of tests-hub/ against a real JupyterHub (hub/
  * jupyterhub_config.py): configurable-http-proxy, the dummy authenticator,
  * single-user servers of the worktree's .venv and jupyterhub-idle-culler.
- * Ports GALATA_HUB_PORT (8920) to GALATA_HUB_PORT + 19:
+ * Ports GALATA_HUB_PORT (8920) to GALATA_HUB_PORT + GALATA_HUB_PORT_COUNT - 1
+ * (20 by default; seven users need 10):
  *   npx playwright test -c playwright.hub.config.js
+ * About 6 minutes on 2 busy cores: seven JupyterLab logins, then the culler
+ * scenarios (about 3.5 minutes, all users at once).
  * Plain Playwright, not galata's fixtures: the page is the hub's, and JupyterLab
  * only comes after the hub's login page.
  */
@@ -28,7 +31,7 @@ module.exports = {
   reporter: [['list']],
   retries: 0,
   workers: 1,
-  // The culler proof waits for a real cull (about 3 minutes).
+  // The culler scenarios wait for real culls (about 3.5 minutes).
   timeout: 420000,
   expect: { timeout: 60000 },
   use: {

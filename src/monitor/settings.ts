@@ -1,6 +1,12 @@
 /**
- * The monitor's settings, read from the settings registry and made safe.
+ * The monitor's settings. schema/monitor.json is their only source of
+ * defaults and ranges (the settings registry enforces the ranges); this
+ * reads what the registry validated, in the units the monitor works in.
  */
+import schema from '../../schema/monitor.json';
+import { Composite, IReadResult, settingsReader } from '../settings/reader';
+
+const reader = settingsReader(schema);
 
 /** Where the probe runs: see schema/monitor.json `transport`. */
 export type TransportSetting = 'auto' | 'subshell' | 'monitor-kernel';
@@ -35,102 +41,34 @@ export interface IMonitorSettings {
   monitorKernelWithoutNotebook: boolean;
 }
 
-/** The smallest interval accepted: NVML averages utilization over ~1 s. */
-export const MIN_INTERVAL_MS = 500;
-
-/** The defaults, the same as in schema/monitor.json. */
-export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings = {
-  intervalMs: 2000,
-  timeoutMs: 10000,
-  gpuSource: 'auto',
-  nvidiaSmiPath: 'nvidia-smi',
-  diskPaths: [],
-  idlePauseMs: 10 * 60 * 1000,
-  hiddenBusyIntervalMs: 30 * 1000,
-  transport: 'auto',
-  monitorKernelWithoutNotebook: true
-};
-
 /**
- * Read the composite settings object; each bad value falls back to its
- * default and is reported, so one typo never stops the monitor.
+ * Read the composite settings; a value of the wrong type falls back to the
+ * schema's default for that key and is reported, naming the key.
  */
-export function readMonitorSettings(composite: { [key: string]: unknown }): {
-  settings: IMonitorSettings;
-  problems: string[];
-} {
-  const problems: string[] = [];
-  const d = DEFAULT_MONITOR_SETTINGS;
-  const seconds = (key: string, fallbackMs: number, minMs: number): number => {
-    const value = composite[key];
-    if (value === undefined) {
-      return fallbackMs;
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      problems.push(`${key} must be a number of seconds`);
-      return fallbackMs;
-    }
-    if (value * 1000 < minMs) {
-      problems.push(`${key} must be at least ${minMs / 1000} s`);
-      return minMs;
-    }
-    return value * 1000;
+export function readMonitorSettings(
+  composite: Composite
+): IReadResult<IMonitorSettings> {
+  const r = reader(composite);
+  const settings: IMonitorSettings = {
+    intervalMs: r.num('pollIntervalSeconds') * 1000,
+    timeoutMs: r.num('requestTimeoutSeconds') * 1000,
+    gpuSource: r.enumOf('gpuSource', ['auto', 'nvml', 'nvidia-smi'] as const),
+    nvidiaSmiPath: r.str('nvidiaSmiPath'),
+    // A blank path would ask the probe for nothing: the schema forbids
+    // none, so they are dropped here.
+    diskPaths: r.strList('diskPaths').filter(p => p.trim() !== ''),
+    idlePauseMs: r.num('idlePauseMinutes') * 60_000,
+    hiddenBusyIntervalMs: r.num('hiddenBusyIntervalSeconds') * 1000,
+    transport: r.enumOf('transport', [
+      'auto',
+      'subshell',
+      'monitor-kernel'
+    ] as const),
+    monitorKernelWithoutNotebook: r.bool('monitorKernelWithoutNotebook')
   };
-  const source = composite.gpuSource ?? d.gpuSource;
-  const gpuSource: GpuSource =
-    source === 'auto' || source === 'nvml' || source === 'nvidia-smi'
-      ? source
-      : (problems.push('gpuSource must be auto, nvml or nvidia-smi'),
-        d.gpuSource);
-  const smi = composite.nvidiaSmiPath ?? d.nvidiaSmiPath;
-  const nvidiaSmiPath =
-    typeof smi === 'string' && smi.trim() !== ''
-      ? smi
-      : (problems.push('nvidiaSmiPath must be a command name or path'),
-        d.nvidiaSmiPath);
-  const disks = composite.diskPaths ?? d.diskPaths;
-  const diskPaths =
-    Array.isArray(disks) && disks.every(p => typeof p === 'string')
-      ? (disks as string[]).filter(p => p.trim() !== '')
-      : (problems.push('diskPaths must be a list of paths'), d.diskPaths);
-  const where = composite.transport ?? d.transport;
-  const transport: TransportSetting =
-    where === 'auto' || where === 'subshell' || where === 'monitor-kernel'
-      ? where
-      : (problems.push('transport must be auto, subshell or monitor-kernel'),
-        d.transport);
-  const without =
-    composite.monitorKernelWithoutNotebook ?? d.monitorKernelWithoutNotebook;
-  const monitorKernelWithoutNotebook =
-    typeof without === 'boolean'
-      ? without
-      : (problems.push('monitorKernelWithoutNotebook must be true or false'),
-        d.monitorKernelWithoutNotebook);
-  const idle = composite.idlePauseMinutes;
-  let idlePauseMs = d.idlePauseMs;
-  if (idle !== undefined) {
-    if (typeof idle !== 'number' || !Number.isFinite(idle) || idle < 0) {
-      problems.push('idlePauseMinutes must be a number of minutes, 0 or more');
-    } else {
-      idlePauseMs = idle * 60 * 1000;
-    }
-  }
-  return {
-    settings: {
-      intervalMs: seconds('pollIntervalSeconds', d.intervalMs, MIN_INTERVAL_MS),
-      timeoutMs: seconds('requestTimeoutSeconds', d.timeoutMs, 1000),
-      gpuSource,
-      nvidiaSmiPath,
-      diskPaths,
-      idlePauseMs,
-      hiddenBusyIntervalMs: seconds(
-        'hiddenBusyIntervalSeconds',
-        d.hiddenBusyIntervalMs,
-        1000
-      ),
-      transport,
-      monitorKernelWithoutNotebook
-    },
-    problems
-  };
+  return { settings, problems: r.problems };
 }
+
+/** The settings given no user settings: the schema's defaults. */
+export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings =
+  readMonitorSettings({}).settings;

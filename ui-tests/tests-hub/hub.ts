@@ -38,6 +38,7 @@ export interface ILabWindow {
 /** The little of a notebook panel the tests use. */
 export interface INotebookLike {
   id: string;
+  context: { save(): Promise<void>; model: { dirty: boolean } };
   sessionContext: {
     ready: Promise<void>;
     kernelDisplayStatus: string;
@@ -118,6 +119,19 @@ export async function runInNotebook(page: Page, code: string): Promise<void> {
   }, code);
 }
 
+/**
+ * Save the active notebook and say whether it is clean afterwards: a dirty
+ * notebook is autosaved (a PUT to the server, i.e. activity) every
+ * autosaveInterval, which the culler scenarios must not depend on.
+ */
+export async function saveNotebook(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const panel = (window as ILabWindow).jupyterapp!.shell.currentWidget!;
+    await panel.context.save();
+    return !panel.context.model.dirty;
+  });
+}
+
 /** The pid of the kernel process whose command line names its connection file. */
 export function kernelPid(id: string): number {
   for (const entry of fs.readdirSync('/proc')) {
@@ -185,6 +199,72 @@ export async function hubRecord(
   });
   expect(response.status()).toBe(200);
   return response.json();
+}
+
+/** The proxy API's token (hub/jupyterhub_config.py, test-only). */
+export const PROXY_TOKEN =
+  process.env.GALATA_HUB_PROXY_TOKEN ?? 'gpu-session-proxy-not-a-secret';
+
+/** One route of configurable-http-proxy. */
+export interface IRoute {
+  target: string;
+  last_activity: string;
+}
+
+/**
+ * configurable-http-proxy's route of each user's default server, by user
+ * (the proxy keeps `/user/alice` without the trailing slash).
+ */
+export async function proxyRoutes(
+  request: APIRequestContext
+): Promise<Record<string, IRoute>> {
+  const port = Number(process.env.GALATA_HUB_PORT || '8920') + 2;
+  const response = await request.get(`http://127.0.0.1:${port}/api/routes`, {
+    headers: { Authorization: `token ${PROXY_TOKEN}` }
+  });
+  expect(response.status()).toBe(200);
+  const routes: Record<string, IRoute> = {};
+  for (const [prefix, route] of Object.entries(
+    (await response.json()) as Record<string, IRoute>
+  )) {
+    const user = /^\/user\/([^/]+)\/?$/.exec(prefix)?.[1];
+    if (user) {
+      routes[user] = route;
+    }
+  }
+  return routes;
+}
+
+/** What a single-user server itself says of its activity and its kernels. */
+export interface IServerView {
+  /** jupyter_server's `last_activity()` (GET /api/status). */
+  last_activity: string;
+  kernels: { id: string; execution_state: string; last_activity: string }[];
+}
+
+/**
+ * Ask `user`'s server directly at `target` (the proxy's route target), not
+ * through the proxy: the proxy would count the request as activity. Neither
+ * request moves the server's own last_activity (/api/status does not track
+ * activity; no_track_activity on /api/kernels, jupyter_server's APIHandler).
+ */
+export async function serverView(
+  request: APIRequestContext,
+  user: string,
+  target: string
+): Promise<IServerView> {
+  const headers = { Authorization: `token ${HUB_TOKEN}` };
+  const base = `${target}/user/${user}/api`;
+  const status = await request.get(`${base}/status`, { headers });
+  const kernels = await request.get(`${base}/kernels?no_track_activity=1`, {
+    headers
+  });
+  expect(status.status()).toBe(200);
+  expect(kernels.status()).toBe(200);
+  return {
+    last_activity: (await status.json()).last_activity,
+    kernels: await kernels.json()
+  };
 }
 
 function relink(at: string, target: string): void {

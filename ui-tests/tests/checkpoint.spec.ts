@@ -42,22 +42,38 @@ async function startTraining(
       values: { checkpoint_dir: dir, persistent_dir: `${dir}-copies` }
     });
   }, folder);
-  // Cells: the empty first one, the markdown, the %%bash run, the keeper.
-  const keeperCell = (await page.notebook.getCellCount()) - 1;
-  await page.notebook.runCell(keeperCell);
-  await page.notebook.addCell(
-    'code',
-    [
-      'import time',
-      'with CheckpointKeeper() as keeper:',
-      '    for step in range(1200):',
-      '        time.sleep(0.5)',
-      "        keeper.maybe_save(lambda: {'step': step, 'weights': bytes(4096)}, step)"
-    ].join('\n')
+  // The template's last cell defines the keeper; the loop goes below it.
+  // (Through the model: a long notebook's cells are not all in the DOM.)
+  const loop = [
+    'import time',
+    'with CheckpointKeeper() as keeper:',
+    '    for step in range(1200):',
+    '        time.sleep(0.5)',
+    "        keeper.maybe_save(lambda: {'step': step, 'weights': bytes(4096)}, step)"
+  ].join('\n');
+  const keeperIndex = () =>
+    page.evaluate(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const notebook = (window.jupyterapp.shell.currentWidget as any).content;
+      return Array.from({ length: notebook.model.cells.length }, (_, i) =>
+        notebook.model.cells.get(i).sharedModel.getSource()
+      ).findIndex(source => source.includes('CheckpointKeeper.default_'));
+    });
+  await expect.poll(keeperIndex).toBeGreaterThan(0);
+  const keeper = await keeperIndex();
+  await page.evaluate(
+    async ([code, index]) => {
+      const app = window.jupyterapp;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const notebook = (app.shell.currentWidget as any).content;
+      notebook.activeCellIndex = index;
+      await app.commands.execute('notebook:run-cell');
+      await app.commands.execute('notebook:insert-cell-below');
+      notebook.activeCell.model.sharedModel.setSource(code);
+      void app.commands.execute('notebook:run-cell');
+    },
+    [loop, keeper] as [string, number]
   );
-  await page.evaluate(() => {
-    void window.jupyterapp.commands.execute('notebook:run-cell');
-  });
   await expect(page.locator('.jp-Cell .jp-InputPrompt').last()).toHaveText(
     '[*]:'
   );
