@@ -11,7 +11,6 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ResourceMonitor, INotebookContext } from './monitor';
 import { readMonitorSettings } from './settings';
-import { PROBE_SOURCE } from './probeSource';
 import { MonitorKernelRegistry } from './registry';
 import { MonitorKernelTransport } from './transport';
 import { AutoTransport } from './autoTransport';
@@ -41,15 +40,19 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
       app.serviceManager.serverSettings.baseUrl,
       Private.tabId()
     );
+    // The probe's source is fetched with the first sample (its own chunk).
+    let source: Promise<string> | null = null;
+    const probeSource = () =>
+      (source ??= import('./probeSource').then(m => m.PROBE_SOURCE));
     const monitorKernel = new MonitorKernelTransport(
       app.serviceManager,
-      PROBE_SOURCE,
+      probeSource,
       activeSpec,
       { registry }
     );
     const subshell = new SubshellTransport(
       () => tracker.currentWidget?.sessionContext.session?.kernel ?? null,
-      PROBE_SOURCE
+      probeSource
     );
     // The setting is read on each request, so a change applies at once.
     let monitor: ResourceMonitor | null = null;

@@ -8,7 +8,7 @@
  * back as the repr of a user expression holding base64 JSON.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import { callExpression, readExpressionResult } from './kernelCode';
+import { callExpression, loaderCode, readExpressionResult } from './kernelCode';
 import { decodeReply } from './parser';
 import { IProbeRequest } from './protocol';
 import { ProbeOutcome } from './outcome';
@@ -181,7 +181,9 @@ export class LoadedProbe {
    * @param _where - names the kernel in messages ("the monitor kernel").
    */
   constructor(
-    private readonly _loader: () => KernelMessage.IExecuteRequestMsg['content'],
+    private readonly _loader: () =>
+      | KernelMessage.IExecuteRequestMsg['content']
+      | Promise<KernelMessage.IExecuteRequestMsg['content']>,
     private readonly _where: string
   ) {}
 
@@ -196,14 +198,15 @@ export class LoadedProbe {
    */
   ensure(execute: ExecuteFn): Promise<UserExpressions> {
     if (!this._loaded) {
-      const loading = loadProbe(execute, this._loader(), this._where).catch(
-        reason => {
+      const loading = Promise.resolve()
+        .then(() => this._loader())
+        .then(content => loadProbe(execute, content, this._where))
+        .catch(reason => {
           if (this._loaded === loading) {
             this._loaded = null;
           }
           throw reason;
-        }
-      );
+        });
       this._loaded = loading;
     }
     return this._loaded;
@@ -243,4 +246,23 @@ export class LoadedProbe {
   }
 
   private _loaded: Promise<UserExpressions> | null = null;
+}
+
+/**
+ * The probe's Python source, or a function that fetches it: the plugin
+ * passes a loader, so the source (the largest part of the extension) is a
+ * chunk fetched with the first sample, not at JupyterLab's start.
+ */
+export type ProbeSource = string | (() => Promise<string>);
+
+/** The source itself, fetched when it is a loader. */
+export function probeSourceText(source: ProbeSource): Promise<string> {
+  return typeof source === 'string' ? Promise.resolve(source) : source();
+}
+
+/** The execute content that loads the probe into a monitor kernel. */
+export async function monitorLoaderContent(
+  source: ProbeSource
+): Promise<KernelMessage.IExecuteRequestMsg['content']> {
+  return silentContent(loaderCode(await probeSourceText(source)));
 }

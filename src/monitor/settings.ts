@@ -70,5 +70,6 @@ export function readMonitorSettings(
 }
 
 /** The settings given no user settings: the schema's defaults. */
-export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings =
-  readMonitorSettings({}).settings;
+export const DEFAULT_MONITOR_SETTINGS: IMonitorSettings = readMonitorSettings(
+  {}
+).settings;

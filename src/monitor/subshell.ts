@@ -28,6 +28,8 @@ import {
   errorMessage,
   ExecuteFn,
   LoadedProbe,
+  ProbeSource,
+  probeSourceText,
   lostRequestOutcome,
   ProbeCallResult,
   silentContent,
@@ -53,7 +55,7 @@ export class SubshellTransport implements IProbeTransport {
    */
   constructor(
     private readonly _activeKernel: () => Kernel.IKernelConnection | null,
-    private readonly _probeSource: string
+    private readonly _probeSource: ProbeSource
   ) {}
 
   /** Where the probe runs: always in the notebook's own kernel. */
@@ -199,9 +201,9 @@ export class SubshellTransport implements IProbeTransport {
       kernel,
       subshellId: null,
       probe: new LoadedProbe(
-        () =>
+        async () =>
           silentContent('', {
-            load: loaderExpression(this._probeSource),
+            load: loaderExpression(await probeSourceText(this._probeSource)),
             served: SERVED_EXPRESSION
           }),
         "the notebook's kernel"

@@ -7,7 +7,6 @@
  */
 import { Kernel, ServerConnection } from '@jupyterlab/services';
 import { StartBackoff } from './backoff';
-import { loaderCode } from './kernelCode';
 import {
   connectOrStartMonitorKernel,
   IMonitorKernelServices,
@@ -20,9 +19,10 @@ import {
   errorMessage,
   ExecuteFn,
   LoadedProbe,
+  ProbeSource,
   lostRequestOutcome,
   OutcomeError,
-  silentContent
+  monitorLoaderContent
 } from './probeCall';
 import { IProbeRequest } from './protocol';
 import { RequestGate } from './requestGate';
@@ -51,7 +51,7 @@ export class MonitorKernelTransport implements IProbeTransport {
    */
   constructor(
     private readonly _services: IMonitorKernelServices,
-    private readonly _probeSource: string,
+    private readonly _probeSource: ProbeSource,
     private readonly _preferredSpec: () => string | null,
     options: IMonitorKernelTransportOptions = {}
   ) {
@@ -368,7 +368,7 @@ export class MonitorKernelTransport implements IProbeTransport {
   private _notice: string | null = null;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _probe = new LoadedProbe(
-    () => silentContent(loaderCode(this._probeSource)),
+    () => monitorLoaderContent(this._probeSource),
     'the monitor kernel'
   );
   private _gate = new RequestGate<Kernel.IKernelConnection>(
