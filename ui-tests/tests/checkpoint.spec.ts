@@ -42,8 +42,8 @@ async function startTraining(
       values: { checkpoint_dir: dir, persistent_dir: `${dir}-copies` }
     });
   }, folder);
-  // The template's last cell defines the keeper; the loop goes below it.
-  // (Through the model: a long notebook's cells are not all in the DOM.)
+  // The template's last cell defines the keeper (found through the model:
+  // a long notebook's cells are not all in the DOM).
   const loop = [
     'import time',
     'with CheckpointKeeper() as keeper:',
@@ -61,28 +61,50 @@ async function startTraining(
     });
   await expect.poll(keeperIndex).toBeGreaterThan(0);
   const keeper = await keeperIndex();
+  // Run the template's keeper cell, then the loop, in the notebook's own
+  // kernel (as the notebook would; the cells' selection is not involved).
   await page.evaluate(
     async ([code, index]) => {
-      const app = window.jupyterapp;
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const notebook = (app.shell.currentWidget as any).content;
-      notebook.activeCellIndex = index;
-      await app.commands.execute('notebook:run-cell');
-      await app.commands.execute('notebook:insert-cell-below');
-      notebook.activeCell.model.sharedModel.setSource(code);
-      void app.commands.execute('notebook:run-cell');
+      const panel = window.jupyterapp.shell.currentWidget as any;
+      await panel.sessionContext.ready;
+      const kernel = panel.sessionContext.session.kernel;
+      const keeperSource = panel.content.model.cells
+        .get(index)
+        .sharedModel.getSource();
+      const reply = await kernel.requestExecute({ code: keeperSource }).done;
+      if (reply.content.status !== 'ok') {
+        throw new Error(`the keeper cell failed: ${reply.content.evalue}`);
+      }
+      void kernel.requestExecute({ code }).done;
     },
     [loop, keeper] as [string, number]
   );
-  await expect(page.locator('.jp-Cell .jp-InputPrompt').last()).toHaveText(
-    '[*]:'
-  );
+  // The loop runs: the notebook's kernel stays busy.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          (window.jupyterapp.shell.currentWidget as any).sessionContext.session
+            .kernel.status
+      )
+    )
+    .toBe('busy');
 }
 
 async function stopTraining(page: IJupyterLabPageFixture): Promise<void> {
-  await page.evaluate(() =>
-    window.jupyterapp.commands.execute('notebook:interrupt-kernel')
+  // Straight to the server: galata's own route for kernel requests expects
+  // JSON, and an interrupt answers with an empty body.
+  const id = await page.evaluate(
+    () =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window.jupyterapp.shell.currentWidget as any)?.sessionContext?.session
+        ?.kernel?.id ?? null
   );
+  if (id) {
+    await page.request.post(`api/kernels/${id}/interrupt`);
+  }
 }
 
 test.describe('Checkpoint requests', () => {
@@ -132,6 +154,7 @@ test.describe('Checkpoint requests', () => {
     await saveSettings(page, COUNTDOWN, {
       checkpointGlobs: [`${folder}/*.pt`]
     });
+    await page.reload({ waitUntil: 'networkidle' });
     await startTraining(page, folder);
     await openSidebar(page);
     const section = page.locator(`${SIDEBAR} .jp-GpuSession-checkpoints`);
