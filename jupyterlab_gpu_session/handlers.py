@@ -81,7 +81,7 @@ def limits(settings, application=None):
     if last is None:
         times = list((settings.get("last_activity_times") or {}).values())
         last = max(times) if times else None
-    return {
+    body = {
         "schema_version": LIMITS_SCHEMA_VERSION,
         "now": round(time.time(), 3),
         "server_started_at": _timestamp(settings.get("started")),
@@ -97,6 +97,27 @@ def limits(settings, application=None):
         # the hub's culling as its admin describes it (hub.py); null off a hub
         "jupyterhub": hub_limits(serverapp),
     }
+    # only where kernels are remote, so older readers see the same answer
+    remote = _kernels_remote(km)
+    if remote is not None:
+        body["kernels_remote"] = remote
+    return body
+
+
+def _kernels_remote(km):
+    """Kernels of a gateway (--gateway-url): the culling above is not theirs.
+
+    Never the gateway's URL: the page needs to know that it is remote, not
+    where it is.
+    """
+    try:
+        from jupyter_server.gateway.managers import GatewayMappingKernelManager
+    except ImportError:  # pragma: no cover - a server without gateway support
+        return None
+    if not isinstance(km, GatewayMappingKernelManager):
+        return None
+    return {"gateway": True,
+            "note": "kernels run behind a gateway; kernel culling is the gateway's"}
 
 
 # Requests of the front end's subshell transport (src/monitor/kernelCode.ts

@@ -3,6 +3,7 @@
  * another) left, clean up what earlier pages left behind, start a new one
  * only when none is left.
  */
+import { URLExt } from '@jupyterlab/coreutils';
 import {
   Kernel,
   KernelSpec,
@@ -110,10 +111,7 @@ export async function connectOrStartMonitorKernel(
   start.registry.add(marker, name);
   let kernel: Kernel.IKernelConnection;
   try {
-    kernel = await kernels.startNew(
-      { name, kernel_id: requested } as Kernel.IKernelOptions,
-      { handleComms: false }
-    );
+    kernel = await startWithId(kernels, name, requested);
   } catch (reason) {
     // A request cut off (the page unloads, the network fails) may still
     // have started the kernel: the record stays for the next page.
@@ -128,6 +126,79 @@ export async function connectOrStartMonitorKernel(
   start.registry.add(kernel.id, name);
   checkWanted(start, kernel.id, kernel);
   return kernel;
+}
+
+/**
+ * Servers (by base URL) that read a requested kernel id as "connect to
+ * that existing kernel": jupyter_server's gateway client (--gateway-url)
+ * does, and answers `null` when the gateway has no such kernel, which
+ * JupyterLab's model check fails on ("Cannot read properties of null").
+ */
+const NO_REQUESTED_IDS = new Set<string>();
+
+/**
+ * Whether the server part (handlers.py) says that kernels run behind a
+ * gateway; false when it does not say (no server part, an older one).
+ */
+async function behindGateway(
+  settings: ServerConnection.ISettings
+): Promise<boolean> {
+  try {
+    const response = await ServerConnection.makeRequest(
+      URLExt.join(settings.baseUrl, 'gpu-session', 'limits'),
+      {},
+      settings
+    );
+    if (!response.ok) {
+      return false;
+    }
+    const body = (await response.json()) as {
+      kernels_remote?: { gateway?: unknown } | null;
+    } | null;
+    return body?.kernels_remote?.gateway === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start a kernel asking for its id; where the server answered no model for
+ * a requested id, start it again without one (and never ask that server
+ * again). A kernel that ignores the id is then handled like any server
+ * that ignores it (discovery.ts).
+ */
+async function startWithId(
+  kernels: Kernel.IManager,
+  name: string,
+  requested: string
+): Promise<Kernel.IKernelConnection> {
+  const settings = kernels.serverSettings as
+    ServerConnection.ISettings | undefined;
+  const server = settings?.baseUrl ?? '';
+  if (settings && (await behindGateway(settings))) {
+    NO_REQUESTED_IDS.add(server);
+  }
+  if (!NO_REQUESTED_IDS.has(server)) {
+    try {
+      return await kernels.startNew(
+        { name, kernel_id: requested } as Kernel.IKernelOptions,
+        { handleComms: false }
+      );
+    } catch (reason) {
+      // An HTTP error or a network failure is the server's answer; only a
+      // reply that is no kernel model at all (a 2xx `null`) means the id
+      // was taken for an existing kernel.
+      if (
+        reason instanceof ServerConnection.ResponseError ||
+        reason instanceof ServerConnection.NetworkError ||
+        !(reason instanceof TypeError)
+      ) {
+        throw reason;
+      }
+      NO_REQUESTED_IDS.add(server);
+    }
+  }
+  return kernels.startNew({ name }, { handleComms: false });
 }
 
 /**
