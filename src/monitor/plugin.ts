@@ -17,6 +17,8 @@ import { AutoTransport } from './autoTransport';
 import { SubshellTransport } from './subshell';
 import { IResourceMonitor, PluginIDs } from '../tokens';
 import { followSettings } from '../settings/followSettings';
+import { userActivity } from '../ui/activity';
+import { browserStorage } from '../ui/storage';
 
 /** Provides the shared `IResourceMonitor`. */
 export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
@@ -36,7 +38,7 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     const activeSpec = () =>
       tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null;
     const registry = new MonitorKernelRegistry(
-      Private.storage(),
+      browserStorage(),
       app.serviceManager.serverSettings.baseUrl,
       Private.tabId()
     );
@@ -94,12 +96,9 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     // it or shuts it down.
     window.addEventListener('pagehide', () => monitorKernel.stopOnUnload());
 
-    // Input on the page keeps monitoring going and resumes it after an idle
-    // pause. Only a timestamp is written, so listening costs nothing.
-    const onInput = () => monitor.noteActivity();
-    for (const type of ['keydown', 'pointerdown', 'wheel', 'mousemove']) {
-      window.addEventListener(type, onInput, { capture: true, passive: true });
-    }
+    // Input on the page and executions keep monitoring going and resume it
+    // after an idle pause: the same source as the countdown's idle clock.
+    userActivity().active.connect(() => monitor.noteActivity());
 
     followSettings(
       settingRegistry,
@@ -140,15 +139,6 @@ function notebookContext(tracker: INotebookTracker): INotebookContext {
 }
 
 namespace Private {
-  /** The browser's localStorage, or null where it is not allowed. */
-  export function storage(): Storage | null {
-    try {
-      return window.localStorage;
-    } catch {
-      return null;
-    }
-  }
-
   /** An id for this tab, kept across reloads of the tab. */
   export function tabId(): string {
     const key = 'jupyterlab-gpu-session:tab-id';
