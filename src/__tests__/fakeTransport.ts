@@ -11,7 +11,6 @@ export class QueuedTransport implements IProbeTransport {
   readonly outcomes: ProbeOutcome[] = [];
   stopCount = 0;
   isDisposed = false;
-  description = 'queued test transport';
   /** The answer when nothing is queued; without one, a request throws. */
   fallback: ProbeOutcome | null = null;
 

@@ -43,12 +43,6 @@ export class AutoTransport implements IProbeTransport {
     return this._kind;
   }
 
-  get description(): string {
-    return this._kind === 'subshell'
-      ? this._subshell.description
-      : this._monitorKernel.description;
-  }
-
   get isDisposed(): boolean {
     return this._isDisposed;
   }

@@ -42,8 +42,6 @@ export interface IProbeTransport extends IDisposable {
   request(request: IProbeRequest, timeoutMs: number): Promise<ProbeOutcome>;
   /** Let go of what the transport holds (a kernel, a subshell). */
   stop(): Promise<void>;
-  /** A one-line description of what the transport is doing, for the UI. */
-  readonly description: string;
   /**
    * Where the last request ran; null before the first one or when the
    * transport cannot say.

@@ -61,11 +61,6 @@ export class SubshellTransport implements IProbeTransport {
   /** Where the probe runs: always in the notebook's own kernel. */
   readonly kind: TransportKind = 'subshell';
 
-  get description(): string {
-    const id = this._state?.kernel.id;
-    return id ? `subshell of kernel ${id.slice(0, 8)}` : 'no subshell';
-  }
-
   get isDisposed(): boolean {
     return this._isDisposed;
   }

@@ -75,12 +75,6 @@ export class MonitorKernelTransport implements IProbeTransport {
   /** Where the probe runs: always a monitor kernel. */
   readonly kind: TransportKind = 'monitor-kernel';
 
-  get description(): string {
-    return this._kernel
-      ? `monitor kernel ${this._kernel.name} (${this._kernel.id.slice(0, 8)})`
-      : 'no monitor kernel';
-  }
-
   /** The monitor kernel's id, when one is running. */
   get kernelId(): string | null {
     return this._kernel?.id ?? null;
