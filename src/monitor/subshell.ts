@@ -37,6 +37,11 @@ import {
 } from './probeCall';
 import { IProbeRequest } from './protocol';
 import { RequestGate } from './requestGate';
+import {
+  checkKernelOnServer,
+  KernelPresence,
+  silenceOutcome
+} from './serverKernels';
 import { OwnStatusFilter } from './statusFilter';
 
 /** What is known about the subshell of one kernel connection. */
@@ -52,10 +57,15 @@ export class SubshellTransport implements IProbeTransport {
   /**
    * @param _activeKernel - the active notebook's kernel connection, if any.
    * @param _probeSource - the Python source of probe.py.
+   * @param _checkKernel - asks the server whether a kernel is there.
    */
   constructor(
     private readonly _activeKernel: () => Kernel.IKernelConnection | null,
-    private readonly _probeSource: ProbeSource
+    private readonly _probeSource: ProbeSource,
+    private readonly _checkKernel: (
+      kernel: Kernel.IKernelConnection
+    ) => Promise<KernelPresence> = kernel =>
+      checkKernelOnServer(kernel.serverSettings, kernel.id)
   ) {}
 
   /** Where the probe runs: always in the notebook's own kernel. */
@@ -356,7 +366,12 @@ export class SubshellTransport implements IProbeTransport {
       kernel !== this._state?.kernel ||
       kernel.isDisposed ||
       kernel.connectionStatus !== 'connected',
-    noAnswer: async () => ({ kind: 'timeout' })
+    // A slow kernel, or a server gone without closing the connection (a
+    // lost network): only a question to the server tells them apart.
+    noAnswer: async kernel =>
+      kernel
+        ? silenceOutcome(() => this._checkKernel(kernel), kernel.id)
+        : { kind: 'timeout' }
   });
   private _isDisposed = false;
 }

@@ -38,13 +38,17 @@ describe('SubshellTransport', () => {
   let active: SubshellKernel | null;
   let transport: SubshellTransport;
 
+  let server: 'running' | 'gone' | 'unreachable' = 'running';
+
   beforeEach(() => {
     kernel = new SubshellKernel();
     active = kernel;
     transport = new SubshellTransport(
       () => (active ? asConnection(active) : null),
-      PROBE
+      PROBE,
+      async () => server
     );
+    server = 'running';
   });
 
   afterEach(() => {
@@ -138,6 +142,18 @@ describe('SubshellTransport', () => {
 
   it('drops a late reply and sends nothing while one is in flight', async () => {
     await transport.request(REQUEST, 20_000);
+    kernel.delayMs = 300;
+    expect((await transport.request(REQUEST, 50)).kind).toBe('timeout');
+    // The same silence with the server gone is a lost connection.
+    server = 'unreachable';
+    await new Promise(resolve => setTimeout(resolve, 400));
+    kernel.delayMs = 300;
+    expect(await transport.request(REQUEST, 50)).toEqual({
+      kind: 'disconnected',
+      error: 'The server does not answer.'
+    });
+    server = 'running';
+    await new Promise(resolve => setTimeout(resolve, 400));
     kernel.delayMs = 300;
     expect((await transport.request(REQUEST, 50)).kind).toBe('timeout');
     expect(await transport.request(REQUEST, 5_000)).toEqual({ kind: 'busy' });
