@@ -127,6 +127,14 @@ async function setHidden(
 }
 
 test.describe('monitor life cycle', () => {
+  // These follow the separate monitor kernel (the transport for kernels
+  // without subshells); tests-subshell/ covers the subshell path.
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-gpu-session:monitor': { transport: 'monitor-kernel' }
+    }
+  });
   test.beforeEach(() => replayNoGpu());
 
   test('follows the notebook kernel through restart, SIGKILL and a change to a non-Python kernel', async ({
@@ -296,7 +304,10 @@ test.describe('monitor life cycle', () => {
     test.use({
       mockSettings: {
         ...galata.DEFAULT_SETTINGS,
-        'jupyterlab-gpu-session:monitor': { idlePauseMinutes: 0.1 }
+        'jupyterlab-gpu-session:monitor': {
+          idlePauseMinutes: 0.1,
+          transport: 'monitor-kernel'
+        }
       }
     });
 
