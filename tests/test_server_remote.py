@@ -11,9 +11,11 @@ GATEWAY = "http://127.0.0.1:1"
 
 @pytest.fixture(autouse=True)
 def _forget_the_gateway():
-    # GatewayClient is a process-wide singleton: later servers of the same
-    # pytest run would otherwise send their kernels to this gateway too
+    # GatewayClient is a process-wide singleton: a server of an earlier test
+    # left one without a URL (this server would reuse it), and later servers
+    # would otherwise send their kernels to this gateway
     from jupyter_server.gateway.gateway_client import GatewayClient
+    GatewayClient.clear_instance()
     yield
     GatewayClient.clear_instance()
 
