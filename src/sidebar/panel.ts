@@ -174,6 +174,7 @@ export class GpuSessionPanel extends Panel {
     // Lets tests and people with dev tools see that samples keep coming,
     // whether or not the sections are rendered.
     this.node.dataset.sampleCount = String(this._monitor.sampleCount);
+    this.node.dataset.phase = this._monitor.phase;
   }
 
   private _monitor: IResourceMonitor;

@@ -270,7 +270,9 @@ test.describe('monitor life cycle', () => {
       ]);
       // Most reloads come before the monitor has started (a race with the
       // previous page's shutdown); every fifth waits for samples.
-      await page.waitForSelector(`${STATUS}[data-phase]`, {
+      // The panel (its sections are made when it is first shown) says the
+      // monitor's phase whether or not it is open.
+      await page.waitForSelector(`${SIDEBAR}[data-phase]`, {
         state: 'attached'
       });
       if (round % 5 === 4) {
