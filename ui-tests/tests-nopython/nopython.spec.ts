@@ -3,8 +3,17 @@
  * sidebar says why in plain words, and the page does not keep asking the
  * server to start kernels.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 import { openSidebar, SIDEBAR } from '../tests/helpers';
+
+// The separate monitor kernel's path: the fake language runs ipykernel
+// underneath, so the subshell path would read it (tests-subshell/).
+test.use({
+  mockSettings: {
+    ...galata.DEFAULT_SETTINGS,
+    'jupyterlab-gpu-session:monitor': { transport: 'monitor-kernel' }
+  }
+});
 
 test('says the server has no Python kernel, and starts none', async ({
   page
