@@ -3,6 +3,7 @@
  * the user's settings, the platform the probe detected, the server's own
  * settings, or a preset.
  */
+import type { IPlatformSample } from '../monitor/protocol';
 import { findPreset, PRESET_FOR_PLATFORM } from './presets';
 
 /** Where a number came from; the sidebar says it next to the number. */
@@ -31,14 +32,7 @@ export interface ISourced<T> {
 }
 
 /** The platform as the probe reports it (`sample.platform`). */
-export interface IDetectedPlatform {
-  id: string;
-  name: string;
-  source: string;
-  runtime_started_at: number | null;
-  deadline_at: number | null;
-  idle_timeout_s: number | null;
-}
+export type IDetectedPlatform = IPlatformSample;
 
 /** A number of the hub's admin, with where the server part read it. */
 export interface IHubSetting {
