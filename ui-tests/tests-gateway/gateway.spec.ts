@@ -8,14 +8,14 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 import {
+  GPU_NAME,
+  KERNEL_PID as PID,
   openSidebar,
   replayTeslaT4,
   sampleCount,
   SIDEBAR
 } from '../tests/helpers';
 
-const GPU_NAME = `${SIDEBAR} .jp-GpuSession-gpuName`;
-const PID = `${SIDEBAR} .jp-GpuSession-kernel dt:text-is("PID") + dd`;
 const FAKES = path.resolve(__dirname, '..', '..', 'tests', 'fakes');
 
 test.describe('kernels behind a kernel gateway', () => {

@@ -9,14 +9,13 @@ import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { APIRequestContext } from '@playwright/test';
 import * as fs from 'fs';
 import {
+  GPU_NAME,
+  KERNEL_PID as PID,
   openSidebar,
   replayTeslaT4,
   sampleCount,
   SIDEBAR
 } from '../tests/helpers';
-
-const GPU_NAME = `${SIDEBAR} .jp-GpuSession-gpuName`;
-const PID = `${SIDEBAR} .jp-GpuSession-kernel dt:text-is("PID") + dd`;
 
 /** What the page records of the kernel status indicators. */
 interface IRecorder {

@@ -31,6 +31,12 @@ const OWN = path.resolve(
 /** The sidebar's root element. */
 export const SIDEBAR = '#jp-GpuSession-sidebar';
 
+/** The name of the first GPU card in the sidebar. */
+export const GPU_NAME = `${SIDEBAR} .jp-GpuSession-gpuName`;
+
+/** The notebook kernel's PID in the sidebar's kernel section. */
+export const KERNEL_PID = `${SIDEBAR} .jp-GpuSession-kernel dt:text-is("PID") + dd`;
+
 /**
  * Make the fake nvidia-smi on the server's PATH replay a recorded Tesla T4
  * output: the real capture in ../shared when it is there, else the project's
