@@ -171,19 +171,7 @@ export function replayGpuProcesses(
 }
 
 /** Make the page look hidden to every poll on it (JupyterLab's and ours). */
-export async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate(value => {
-    Object.defineProperty(document, 'hidden', {
-      configurable: true,
-      get: () => value
-    });
-    Object.defineProperty(document, 'visibilityState', {
-      configurable: true,
-      get: () => (value ? 'hidden' : 'visible')
-    });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
+export { setHidden } from '../tests/helpers';
 
 /** The hub API token of the tests' own service (hub/jupyterhub_config.py). */
 export const HUB_TOKEN =

@@ -2,6 +2,7 @@
  * Shared helpers of the browser tests.
  */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -86,4 +87,19 @@ function unlink(at: string): void {
   } catch {
     // Not there: nothing to remove.
   }
+}
+
+/** Make the page look hidden (or visible again) to every poll on it. */
+export async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate(value => {
+    Object.defineProperty(document, 'hidden', {
+      configurable: true,
+      get: () => value
+    });
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (value ? 'hidden' : 'visible')
+    });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
 }

@@ -13,7 +13,13 @@ import {
 } from '@jupyterlab/galata';
 import { APIRequestContext } from '@playwright/test';
 import * as fs from 'fs';
-import { openSidebar, replayNoGpu, sampleCount, SIDEBAR } from './helpers';
+import {
+  openSidebar,
+  replayNoGpu,
+  sampleCount,
+  setHidden,
+  SIDEBAR
+} from './helpers';
 
 /** What the tests read of the current notebook panel in the page. */
 interface ISessionWidget {
@@ -106,24 +112,6 @@ async function recordedStatus(page: IJupyterLabPageFixture): Promise<string> {
   return page.evaluate(() =>
     ((window as unknown as IRecorder).__statusTexts ?? []).join('\n')
   );
-}
-
-/** Make the page look hidden (or visible again) to every poll on it. */
-async function setHidden(
-  page: IJupyterLabPageFixture,
-  hidden: boolean
-): Promise<void> {
-  await page.evaluate(value => {
-    Object.defineProperty(document, 'hidden', {
-      configurable: true,
-      get: () => value
-    });
-    Object.defineProperty(document, 'visibilityState', {
-      configurable: true,
-      get: () => (value ? 'hidden' : 'visible')
-    });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
 }
 
 test.describe('monitor life cycle', () => {
