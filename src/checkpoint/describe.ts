@@ -110,12 +110,25 @@ function savedText(
   trans: TranslationBundle
 ): string {
   const save = state.save;
-  const saved = trans.__(
-    'Checkpoint saved: %1 (%2 in %3)',
-    save?.path ?? '',
-    formatBytes(save?.bytes ?? null),
-    formatDuration((save?.seconds ?? 0) * 1000)
-  );
+  const size = formatBytes(save?.bytes ?? null);
+  const took = formatDuration((save?.seconds ?? 0) * 1000);
+  // A save nobody clicked for keeps its reason, so the user can tell why a
+  // checkpoint appeared (and a save that came quickly does not hide it).
+  const saved =
+    state.trigger === 'manual'
+      ? trans.__(
+          'Checkpoint saved: %1 (%2 in %3)',
+          save?.path ?? '',
+          size,
+          took
+        )
+      : trans.__(
+          'Checkpoint saved because %1: %2 (%3 in %4)',
+          state.reason,
+          save?.path ?? '',
+          size,
+          took
+        );
   const copy =
     save?.copyVerified === true
       ? trans.__('copied and verified')

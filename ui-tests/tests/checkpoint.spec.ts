@@ -1,31 +1,20 @@
 /**
  * Checkpoint requests against a real JupyterLab and a real kernel running
  * the checkpoint-train template's CheckpointKeeper in a training loop.
- *
- * The timed test comes first in this file: a custom lifetime counts from
- * the Jupyter server's start, and this file is the first the server runs.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { openSidebar, SIDEBAR } from './helpers';
+import {
+  COUNTDOWN_PLUGIN as COUNTDOWN,
+  lifetimeEndingIn,
+  openSidebar,
+  saveSettings,
+  SIDEBAR
+} from './helpers';
 
-const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
 const CHECKPOINT = 'jupyterlab-gpu-session:checkpoint';
-
-async function saveSettings(
-  page: IJupyterLabPageFixture,
-  id: string,
-  values: object
-): Promise<void> {
-  await page.evaluate(
-    async ([id, raw]) => {
-      await window.jupyterapp.serviceManager.settings.save(id, raw);
-    },
-    [id, JSON.stringify(values)]
-  );
-}
 
 /**
  * Insert the checkpoint-train template for `folder`, define its keeper and
@@ -127,7 +116,7 @@ test.describe('Checkpoint requests', () => {
   }) => {
     await saveSettings(page, COUNTDOWN, {
       preset: 'custom',
-      lifetimeMinutes: 3,
+      lifetimeMinutes: await lifetimeEndingIn(page, 3),
       checkpointGlobs: [`${folder}/*.pt`]
     });
     await saveSettings(page, CHECKPOINT, { leadMinutes: 2.5 });
@@ -135,14 +124,18 @@ test.describe('Checkpoint requests', () => {
     await startTraining(page, folder);
     await openSidebar(page);
     const request = page.locator(`${SIDEBAR} .jp-GpuSession-request`);
-    // Nobody asked: the trigger did, with the end the save must beat.
+    // Nobody asked: the trigger did, with the end the save must beat (while
+    // it waits for the loop, and in what the save says once it is done).
     await expect(request).toContainText('the session ends at', {
       timeout: 150000
     });
     await expect(request).toHaveAttribute('data-phase', 'saved', {
       timeout: 60000
     });
-    await expect(request).toContainText('Checkpoint saved:');
+    // The save keeps the reason it was asked for.
+    await expect(request).toContainText(
+      /^Checkpoint saved because the session ends at /
+    );
     await expect(request).toContainText(folder);
     const saved = fs.readdirSync(folder).filter(name => name.endsWith('.pt'));
     expect(saved.length).toBeGreaterThanOrEqual(1);

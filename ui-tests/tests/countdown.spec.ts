@@ -5,26 +5,26 @@ import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { openSidebar, SIDEBAR } from './helpers';
-
-const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
+import {
+  COUNTDOWN_PLUGIN as COUNTDOWN,
+  lifetimeEndingIn,
+  openSidebar,
+  saveSettings,
+  SIDEBAR
+} from './helpers';
 
 test.describe('Session countdown', () => {
   test.afterEach(async ({ page }) => {
-    await page.evaluate(async id => {
-      await window.jupyterapp.serviceManager.settings.save(id, '{}');
-    }, COUNTDOWN);
+    await saveSettings(page, COUNTDOWN, {});
   });
 
   test('a 3-minute custom lifetime shows in the sidebar and status bar and warns', async ({
     page
   }) => {
-    await page.evaluate(async id => {
-      await window.jupyterapp.serviceManager.settings.save(
-        id,
-        JSON.stringify({ preset: 'custom', lifetimeMinutes: 3 })
-      );
-    }, COUNTDOWN);
+    await saveSettings(page, COUNTDOWN, {
+      preset: 'custom',
+      lifetimeMinutes: await lifetimeEndingIn(page, 3)
+    });
     await page.reload({ waitUntil: 'networkidle' });
     await openSidebar(page);
     const section = page.locator(`${SIDEBAR} .jp-GpuSession-countdown`);

@@ -4,7 +4,7 @@
  * counting from its deadline, and monitoring resumes by itself.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { openSidebar, sampleCount, SIDEBAR } from './helpers';
+import { openSidebar, sampleCount, saveSettings, SIDEBAR } from './helpers';
 
 const STATUS = `${SIDEBAR} .jp-GpuSession-status`;
 const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
@@ -12,20 +12,16 @@ const COUNTDOWN = 'jupyterlab-gpu-session:countdown';
 test.afterEach(async ({ page }) => {
   await page.unrouteAll();
   await page.context().setOffline(false);
-  await page.evaluate(async id => {
-    await window.jupyterapp.serviceManager.settings.save(id, '{}');
-  }, COUNTDOWN);
+  await saveSettings(page, COUNTDOWN, {});
 });
 
 test('says since when the server is gone and resumes when it is back', async ({
   page
 }) => {
-  await page.evaluate(async id => {
-    await window.jupyterapp.serviceManager.settings.save(
-      id,
-      JSON.stringify({ preset: 'custom', lifetimeMinutes: 50 })
-    );
-  }, COUNTDOWN);
+  await saveSettings(page, COUNTDOWN, {
+    preset: 'custom',
+    lifetimeMinutes: 50
+  });
   await page.reload({ waitUntil: 'networkidle' });
   await page.notebook.createNew('away.ipynb');
   await openSidebar(page);

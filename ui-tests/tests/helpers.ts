@@ -61,6 +61,41 @@ export function replayNoGpu(): void {
   unlink(REPLAY_APPS);
 }
 
+/** The settings plugin of the countdown. */
+export const COUNTDOWN_PLUGIN = 'jupyterlab-gpu-session:countdown';
+
+/** Save one plugin's user settings (`{}` puts the defaults back). */
+export async function saveSettings(
+  page: Page,
+  id: string,
+  values: object
+): Promise<void> {
+  await page.evaluate(
+    async ([id, raw]) => {
+      await window.jupyterapp.serviceManager.settings.save(id, raw);
+    },
+    [id, JSON.stringify(values)]
+  );
+}
+
+/**
+ * A custom lifetime (minutes) that ends `minutes` from now. A lifetime
+ * counts from the Jupyter server's start, which the server part reports;
+ * the tests before this one have used up an unknown part of it.
+ */
+export async function lifetimeEndingIn(
+  page: Page,
+  minutes: number
+): Promise<number> {
+  const response = await page.request.get('gpu-session/limits');
+  const limits = await response.json();
+  const startedAt = Number(limits.server_started_at);
+  if (!Number.isFinite(startedAt) || startedAt <= 0) {
+    throw new Error(`The server part gave no start time: ${limits}`);
+  }
+  return (Date.now() / 1000 - startedAt) / 60 + minutes;
+}
+
 /** Open the sidebar through the GPU main menu. */
 export async function openSidebar(page: IJupyterLabPageFixture): Promise<void> {
   await page.menu.clickMenuItem('GPU>Open GPU Session Sidebar');

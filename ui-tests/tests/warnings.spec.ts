@@ -3,16 +3,20 @@
  * recorded idle Tesla T4 (0 % utilization, 1032 MiB of 15360 MiB: 6.7 %).
  */
 import { expect, test } from '@jupyterlab/galata';
-import { openSidebar, replayNoGpu, replayTeslaT4, SIDEBAR } from './helpers';
+import {
+  openSidebar,
+  replayNoGpu,
+  replayTeslaT4,
+  saveSettings,
+  SIDEBAR
+} from './helpers';
 
 const WARNINGS = 'jupyterlab-gpu-session:warnings';
 
 test.describe('Warnings', () => {
   test.afterEach(async ({ page }) => {
     replayNoGpu();
-    await page.evaluate(async id => {
-      await window.jupyterapp.serviceManager.settings.save(id, '{}');
-    }, WARNINGS);
+    await saveSettings(page, WARNINGS, {});
   });
 
   test('an idle GPU is warned about in the sidebar, a notification and the status bar; its snooze holds across a reload', async ({
@@ -20,12 +24,9 @@ test.describe('Warnings', () => {
   }) => {
     replayTeslaT4();
     // 6 s instead of 15 min; the T4 recording holds 6.7 % of its memory.
-    await page.evaluate(async id => {
-      await window.jupyterapp.serviceManager.settings.save(
-        id,
-        JSON.stringify({ gpuIdle: { minutes: 0.1, memoryPercent: 10 } })
-      );
-    }, WARNINGS);
+    await saveSettings(page, WARNINGS, {
+      gpuIdle: { minutes: 0.1, memoryPercent: 10 }
+    });
     await page.reload({ waitUntil: 'networkidle' });
     await openSidebar(page);
 
