@@ -56,6 +56,13 @@ KERNEL_TREE_RESCAN_S = 60.0
 #: CPU the next waits at least T / this (a 50 ms scan of 2,000 processes:
 #: 250 s), so the check stays cheap however crowded the host is.
 KERNEL_TREE_RESCAN_CPU_SHARE = 0.0002
+#: The interpreter's GIL switch interval while a sample runs in a kernel.
+#: In a subshell, beside a main thread running pure-Python code, every
+#: system call of the sample gives up the GIL and then waits out the switch
+#: interval (5 ms by default) to get it back: one sample took 3-18 s
+#: (tests/test_subshell.py, measured in docs/benchmarks.md). Shortened only
+#: for the sample's own duration.
+SAMPLE_SWITCH_INTERVAL_S = 0.0005
 #: Seconds one squeue / scontrol call may take before it is killed.
 SLURM_TIMEOUT_S = 3.0
 #: Seconds between two questions to Slurm about the job's times (a job's
@@ -2412,15 +2419,53 @@ def sample_json(kernel_ids=(), disks=None, gpu_source="auto",
         return _dumps(_fallback(e))
 
 
+class _QuickSwitch(object):
+    """Shortens the GIL switch interval while samples run (see
+    SAMPLE_SWITCH_INTERVAL_S), then puts back what was there, unless
+    someone (the user's code) changed it meanwhile. Samples may overlap
+    (a monitor kernel's threads), hence the count."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved = None
+
+    def __enter__(self):
+        with self.lock:
+            if self.depth == 0:
+                before = sys.getswitchinterval()
+                self.saved = None
+                if before > SAMPLE_SWITCH_INTERVAL_S:
+                    self.saved = before
+                    sys.setswitchinterval(SAMPLE_SWITCH_INTERVAL_S)
+            self.depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0 and self.saved is not None:
+                # getswitchinterval() rounds to the microsecond.
+                if abs(sys.getswitchinterval() - SAMPLE_SWITCH_INTERVAL_S) < 1e-6:
+                    sys.setswitchinterval(self.saved)
+                self.saved = None
+        return False
+
+
+_QUICK_SWITCH = _QuickSwitch()
+
+
 def sample_b64(kernel_ids=(), disks=None, gpu_source="auto",
                nvidia_smi="nvidia-smi", checkpoint_globs=None,
                self_kernel_id=None, checkpoint_request=None):
-    """One sample as base64 of its UTF-8 JSON (repr-proof); never raises."""
+    """One sample as base64 of its UTF-8 JSON (repr-proof); never raises.
+    The kernels' entry point: it runs with a short GIL switch interval."""
     try:
-        text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi,
-                           checkpoint_globs=checkpoint_globs,
-                           self_kernel_id=self_kernel_id,
-                           checkpoint_request=checkpoint_request)
+        with _QUICK_SWITCH:
+            text = sample_json(kernel_ids, disks, gpu_source, nvidia_smi,
+                               checkpoint_globs=checkpoint_globs,
+                               self_kernel_id=self_kernel_id,
+                               checkpoint_request=checkpoint_request)
     except Exception as e:  # pragma: no cover - sample_json does not raise
         text = _dumps(_fallback(e))
     return base64.b64encode(text.encode("utf-8")).decode("ascii")

@@ -66,6 +66,36 @@ def test_b64_round_trip(probe):
     assert set(s) == TOP_KEYS and s["host"]["memory_total_bytes"] > 0
 
 
+def test_sample_b64_shortens_the_switch_interval_only_while_it_runs(probe, monkeypatch):
+    seen = []
+    real = probe.sample_json
+    monkeypatch.setattr(probe, "sample_json",
+                        lambda *a, **k: seen.append(sys.getswitchinterval()) or real(*a, **k))
+    before = sys.getswitchinterval()
+    assert before > probe.SAMPLE_SWITCH_INTERVAL_S
+    decode(probe.sample_b64())
+    assert seen == [probe.SAMPLE_SWITCH_INTERVAL_S]
+    assert sys.getswitchinterval() == before
+
+
+def test_sample_b64_leaves_a_switch_interval_the_user_set(probe, monkeypatch):
+    before = sys.getswitchinterval()
+    try:
+        # Shorter than ours already: not touched.
+        sys.setswitchinterval(0.0001)
+        decode(probe.sample_b64())
+        assert abs(sys.getswitchinterval() - 0.0001) < 1e-6
+        # Changed by someone else while the sample ran: theirs stays.
+        sys.setswitchinterval(before)
+        real = probe.sample_json
+        monkeypatch.setattr(probe, "sample_json",
+                            lambda *a, **k: sys.setswitchinterval(0.002) or real(*a, **k))
+        decode(probe.sample_b64())
+        assert abs(sys.getswitchinterval() - 0.002) < 1e-6
+    finally:
+        sys.setswitchinterval(before)
+
+
 def test_b64_odd_characters(probe, monkeypatch, tmp_path):
     name = 'py "quoted" \\ back\nslash <script>alert(1)</script> \u00e9\u4e2d\U0001f680 \'single\''
     csv = tmp_path / "q.csv"
