@@ -325,3 +325,21 @@ def test_the_execute_path_also_leaves_the_count_alone(kernel):
     assert isinstance(sample["gpus"], list)
     reply, _ = kernel.run("2")
     assert reply["content"]["execution_count"] == count + 1
+
+
+def test_a_monitor_kernel_is_sampled_by_handler_on_its_main_shell(kernel):
+    """The monitor kernel (transport.ts) loads the probe the same way and
+    sends SAMPLE_REQUEST without a subshell: no cell runs there either."""
+    kernel.load_probe(None)
+    reply, _ = kernel.run("1")
+    count = reply["content"]["execution_count"]
+    msg_id, reply, sample = kernel.sample(None)
+    assert isinstance(sample["gpus"], list) and sample["host"]["memory_total_bytes"] > 0
+    kernel.drain_iopub(until_idle_of=[msg_id])
+    own = [m for m in kernel.iopub if m["parent_header"].get("msg_id") == msg_id]
+    # Busy and idle, under our own parent type, which the server does not
+    # track (handlers.py): the kernel's execution_state is left alone.
+    assert [m["content"]["execution_state"] for m in own] == ["busy", "idle"]
+    assert {m["parent_header"]["msg_type"] for m in own} == {SAMPLE_REQUEST}
+    reply, _ = kernel.run("2")
+    assert reply["content"]["execution_count"] == count + 1

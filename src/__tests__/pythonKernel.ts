@@ -50,6 +50,8 @@ export class PythonKernel {
   shutdownCount = 0;
   /** Code of every execute request, in order. */
   readonly executed: string[] = [];
+  /** The names of every execute request's user expressions, in order. */
+  readonly expressions: string[][] = [];
   /** Milliseconds to hold each reply back, to simulate a slow kernel. */
   delayMs = 0;
 
@@ -58,6 +60,7 @@ export class PythonKernel {
     user_expressions?: Record<string, string>;
   }): { done: Promise<{ content: unknown }> } {
     this.executed.push(content.code);
+    this.expressions.push(Object.keys(content.user_expressions ?? {}));
     const done = new Promise<{ content: unknown }>(resolve => {
       this._pending.push(reply => {
         setTimeout(() => resolve({ content: reply }), this.delayMs);

@@ -57,24 +57,6 @@ export function toBase64(text: string): string {
 }
 
 /**
- * Code that loads the probe as a module without running its `__main__`
- * block: a kernel's `__name__` is `"__main__"`, a fresh module's is not.
- */
-export function loaderCode(source: string): string {
-  return [
-    'def _gpu_session_load(source):',
-    '    import base64, sys, types',
-    `    module = types.ModuleType(${JSON.stringify(PROBE_MODULE)})`,
-    '    module.__file__ = "jupyterlab_gpu_session/probe.py"',
-    '    code = compile(base64.b64decode(source).decode("utf-8"), module.__file__, "exec")',
-    '    exec(code, module.__dict__)',
-    '    sys.modules[module.__name__] = module',
-    `_gpu_session_load("${toBase64(source)}")`,
-    'del _gpu_session_load'
-  ].join('\n');
-}
-
-/**
  * The user expression that takes one sample. Arguments travel as base64
  * JSON, so no value (a path with quotes, say) can change the code.
  */

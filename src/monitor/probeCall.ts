@@ -8,7 +8,7 @@
  * back as the repr of a user expression holding base64 JSON.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import { callExpression, loaderCode, readExpressionResult } from './kernelCode';
+import { callExpression, readExpressionResult } from './kernelCode';
 import { decodeReply } from './parser';
 import { IProbeRequest } from './protocol';
 import { ProbeOutcome } from './outcome';
@@ -33,6 +33,11 @@ export class OutcomeError {
 /** The text of a rejection reason. */
 export function errorMessage(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** Execute requests on a kernel's own (main) shell. */
+export function mainShellExecutor(kernel: Kernel.IKernelConnection): ExecuteFn {
+  return content => kernel.requestExecute(content, true).done;
 }
 
 /** The content of a silent execute: no history, no input, no output. */
@@ -258,11 +263,4 @@ export type ProbeSource = string | (() => Promise<string>);
 /** The source itself, fetched when it is a loader. */
 export function probeSourceText(source: ProbeSource): Promise<string> {
   return typeof source === 'string' ? Promise.resolve(source) : source();
-}
-
-/** The execute content that loads the probe into a monitor kernel. */
-export async function monitorLoaderContent(
-  source: ProbeSource
-): Promise<KernelMessage.IExecuteRequestMsg['content']> {
-  return silentContent(loaderCode(await probeSourceText(source)));
 }

@@ -14,27 +14,15 @@
  * that binds no name in the user's namespace.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import {
-  loaderExpression,
-  readExpressionResult,
-  SAMPLE_REPLY,
-  SAMPLE_REQUEST,
-  SERVED_EXPRESSION
-} from './kernelCode';
-import { decodeReply } from './parser';
 import { IProbeTransport, ProbeOutcome, TransportKind } from './outcome';
 import {
-  callProbe,
   errorMessage,
   ExecuteFn,
   LoadedProbe,
   ProbeSource,
-  probeSourceText,
-  lostRequestOutcome,
-  ProbeCallResult,
-  silentContent,
-  UserExpressions
+  lostRequestOutcome
 } from './probeCall';
+import { handlerLoaderContent, handlerOrExecute } from './sampleRequest';
 import { IProbeRequest } from './protocol';
 import { RequestGate } from './requestGate';
 import {
@@ -186,11 +174,14 @@ export class SubshellTransport implements IProbeTransport {
       execute,
       { ...request, self_kernel_id: kernel.id },
       lost,
-      (call, loaded) =>
-        Private.serves(loaded)
-          ? this._sampleRequest(kernel, subshellId, call, lost)
-          : // A kernel without our shell handler: a silent execute.
-            callProbe(execute, call, "the notebook's kernel", lost)
+      handlerOrExecute({
+        kernel,
+        subshellId,
+        execute,
+        where: "the notebook's kernel",
+        lost,
+        own: this._own
+      })
     );
     if (outcome.kind === 'invalid' && /subshell/i.test(outcome.error)) {
       // The kernel no longer knows the subshell (restarted unseen).
@@ -206,11 +197,7 @@ export class SubshellTransport implements IProbeTransport {
       kernel,
       subshellId: null,
       probe: new LoadedProbe(
-        async () =>
-          silentContent('', {
-            load: loaderExpression(await probeSourceText(this._probeSource)),
-            served: SERVED_EXPRESSION
-          }),
+        () => handlerLoaderContent(this._probeSource),
         "the notebook's kernel"
       ),
       filter: new OwnStatusFilter(kernel, id => this._own.has(id))
@@ -279,64 +266,6 @@ export class SubshellTransport implements IProbeTransport {
     };
   }
 
-  /**
-   * One sample through the shell handler the loader registered: no cell
-   * runs, and its busy/idle carry a parent type nobody tracks.
-   */
-  private async _sampleRequest(
-    kernel: Kernel.IKernelConnection,
-    subshellId: string,
-    request: IProbeRequest,
-    lost: (reason: unknown) => ProbeOutcome
-  ): Promise<ProbeCallResult> {
-    const msg = KernelMessage.createMessage({
-      msgType: SAMPLE_REQUEST as 'execute_request',
-      channel: 'shell',
-      username: kernel.username,
-      session: kernel.clientId,
-      subshellId,
-      content: { args: Private.withoutNulls(request) } as never
-    });
-    const id = msg.header.msg_id;
-    this._own.add(id);
-    let reply: KernelMessage.IShellMessage;
-    try {
-      reply = await kernel.sendShellMessage(msg, true, true).done;
-    } catch (reason) {
-      return { kind: 'done', outcome: lost(reason) };
-    } finally {
-      this._own.delete(id);
-    }
-    const content = reply.content as {
-      status?: unknown;
-      sample?: unknown;
-      ename?: unknown;
-      evalue?: unknown;
-    };
-    if (
-      (reply.header.msg_type as string) !== SAMPLE_REPLY ||
-      content.status !== 'ok'
-    ) {
-      const error = `The probe failed in the notebook's kernel: ${String(content.ename ?? reply.header.msg_type)}: ${String(content.evalue ?? '')}`;
-      return content.ename === 'KeyError'
-        ? { kind: 'missing-module', error }
-        : { kind: 'done', outcome: { kind: 'invalid', error } };
-    }
-    if (typeof content.sample !== 'string') {
-      return {
-        kind: 'done',
-        outcome: { kind: 'invalid', error: 'The probe returned no text.' }
-      };
-    }
-    const parsed = decodeReply(`'${content.sample}'`);
-    return {
-      kind: 'done',
-      outcome: parsed.ok
-        ? { kind: 'sample', sample: parsed.sample }
-        : { kind: 'invalid', error: parsed.error }
-    };
-  }
-
   private _onStatus(
     kernel: Kernel.IKernelConnection,
     status: Kernel.Status
@@ -377,19 +306,6 @@ export class SubshellTransport implements IProbeTransport {
 }
 
 namespace Private {
-  /** Whether the loading reply says our shell handler is registered. */
-  export function serves(loaded: UserExpressions): boolean {
-    const result = readExpressionResult(loaded['served']);
-    return result?.status === 'ok' && result.data?.['text/plain'] === 'True';
-  }
-
-  /** The request without null values (the probe's defaults). */
-  export function withoutNulls(request: IProbeRequest): object {
-    return Object.fromEntries(
-      Object.entries(request).filter(([, value]) => value !== null)
-    );
-  }
-
   /** A kernel connection's failures are remembered per kernel id. */
   export function key(kernel: Kernel.IKernelConnection): string {
     return kernel.id;

@@ -17,13 +17,13 @@ import {
 import { IProbeTransport, ProbeOutcome, TransportKind } from './outcome';
 import {
   errorMessage,
-  ExecuteFn,
   LoadedProbe,
+  mainShellExecutor,
   ProbeSource,
   lostRequestOutcome,
-  OutcomeError,
-  monitorLoaderContent
+  OutcomeError
 } from './probeCall';
+import { handlerLoaderContent, handlerOrExecute } from './sampleRequest';
 import { IProbeRequest } from './protocol';
 import { RequestGate } from './requestGate';
 import { MonitorKernelRegistry } from './registry';
@@ -173,8 +173,19 @@ export class MonitorKernelTransport implements IProbeTransport {
         ? this._lostRequest(this._kernel, reason)
         : { kind: 'unavailable', error: errorMessage(reason) };
     }
-    return this._probe.sample(Private.executor(kernel), request, reason =>
-      this._lostRequest(kernel, reason)
+    const execute = mainShellExecutor(kernel);
+    const lost = (reason: unknown) => this._lostRequest(kernel, reason);
+    return this._probe.sample(
+      execute,
+      request,
+      lost,
+      handlerOrExecute({
+        kernel,
+        subshellId: null,
+        execute,
+        where: 'the monitor kernel',
+        lost
+      })
     );
   }
 
@@ -346,7 +357,7 @@ export class MonitorKernelTransport implements IProbeTransport {
   }
 
   private async _ensureLoaded(kernel: Kernel.IKernelConnection): Promise<void> {
-    await this._probe.ensure(Private.executor(kernel));
+    await this._probe.ensure(mainShellExecutor(kernel));
   }
 
   private _now: () => number;
@@ -362,7 +373,7 @@ export class MonitorKernelTransport implements IProbeTransport {
   private _notice: string | null = null;
   private _kernel: Kernel.IKernelConnection | null = null;
   private _probe = new LoadedProbe(
-    () => monitorLoaderContent(this._probeSource),
+    () => handlerLoaderContent(this._probeSource),
     'the monitor kernel'
   );
   private _gate = new RequestGate<Kernel.IKernelConnection>(
@@ -384,11 +395,4 @@ export class MonitorKernelTransport implements IProbeTransport {
     () => this._now()
   );
   private _isDisposed = false;
-}
-
-namespace Private {
-  /** Execute requests on a kernel's own shell. */
-  export function executor(kernel: Kernel.IKernelConnection): ExecuteFn {
-    return content => kernel.requestExecute(content, true).done;
-  }
 }

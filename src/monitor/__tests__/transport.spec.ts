@@ -68,6 +68,11 @@ function presence(kernels: PythonKernel[], id: string): KernelPresence {
     : 'gone';
 }
 
+/** How many times the probe was loaded into `kernel`. */
+function loads(kernel: PythonKernel): number {
+  return kernel.expressions.filter(names => names.includes('load')).length;
+}
+
 let serverUp = true;
 
 describe('MonitorKernelTransport', () => {
@@ -103,9 +108,14 @@ describe('MonitorKernelTransport', () => {
     expect(first.host.disks.map(disk => disk.path)).toEqual(REQUEST.disks);
     expect(second.timestamp).toBeGreaterThanOrEqual(first.timestamp);
     expect(kernels.length).toBe(1);
-    const loads = kernels[0].executed.filter(code => code !== '');
-    expect(loads.length).toBe(1);
-    expect(loads[0]).not.toContain('def sample(');
+    // One load, as user expressions (it binds no name), then the samples;
+    // no code runs.
+    expect(kernels[0].expressions).toEqual([
+      ['load', 'served'],
+      ['sample'],
+      ['sample']
+    ]);
+    expect(kernels[0].executed.every(code => code === '')).toBe(true);
   });
 
   it('reloads the probe after the kernel lost it (a restart)', async () => {
@@ -113,7 +123,7 @@ describe('MonitorKernelTransport', () => {
     kernels[0].restartAfterNextRequest();
     expectSample(await transport.request(REQUEST, 20000));
     expectSample(await transport.request(REQUEST, 20000));
-    expect(kernels[0].executed.filter(code => code !== '').length).toBe(2);
+    expect(loads(kernels[0])).toBe(2);
   });
 
   it('sends one request at a time and drops a late reply', async () => {
