@@ -1,4 +1,5 @@
 import { buildCatalog, parseTemplate } from '../catalog';
+import { initialValues } from '../values';
 import { renderTemplate, TemplateValueError } from '../render';
 import { IRenderContext, ITemplate } from '../types';
 import hostileValues from './hostile-values.json';
@@ -152,6 +153,20 @@ describe('the built-in templates with hostile values', () => {
     expect(cells[1].source.split('\n')[0]).toBe('%%bash');
     expect(cells[1].source).toContain('set -uo pipefail');
     expect(cells[2].source).toContain('os.replace(partial, path)');
+  });
+
+  it('checkpoint-train explains the Slurm signal in a Slurm job only', () => {
+    const template = builtin('checkpoint-train');
+    const text = (platform: string) =>
+      renderTemplate(template, initialValues(template, { platform }), context)
+        .map(cell => cell.source)
+        .join('\n');
+    const note = '#### In a Slurm job';
+    expect(text('slurm')).toContain(note);
+    expect(text('slurm')).toContain('#SBATCH --signal=B:USR1@300');
+    for (const platform of ['colab', 'kaggle', 'generic', 'jupyterhub']) {
+      expect(text(platform)).not.toContain(note);
+    }
   });
 
   it('env-snapshot names the notebook', () => {

@@ -67,6 +67,18 @@ export const checkpointTrain: IBuiltinBody = {
       default: '3',
       minimum: 1,
       maximum: 1000
+    },
+    {
+      // Follows the platform: a Slurm job gets the note on the scheduler's
+      // early signal, everybody else leaves it out.
+      name: 'scheduler',
+      label: 'Batch scheduler',
+      kind: 'choice',
+      choices: ['slurm', 'none'],
+      default: 'none',
+      platformDefault: true,
+      description:
+        'slurm: add how to make Slurm send SIGUSR1 before the time limit; none: no scheduler.'
     }
   ],
   cells: [
@@ -74,8 +86,7 @@ export const checkpointTrain: IBuiltinBody = {
       type: 'markdown',
       source: [
         '### Checkpoint-safe training',
-        "The first cell runs {{md:script}} with {{md:python}}; when {{md:checkpoint_dir}} holds checkpoints (`*.pt`), it adds {{md:resume_flag}} and the newest one. Everything the script prints is appended to {{md:log_file}}, and the cell fails with the script's exit status. The second cell defines `CheckpointKeeper` for training loops: a checkpoint every {{int:every_minutes}} minutes (not every N steps), written to a temporary file and renamed (a save cut short never replaces a good checkpoint), the last {{int:keep_last}} kept, and each one copied to {{md:persistent_dir}} and checked (size, and that the copy loads), because synced folders such as Drive write late. It also saves when asked: the GPU sidebar's *Checkpoint now*, by itself some minutes before the session ends and on a spot VM's interruption notice (a request file beside the checkpoints), and on SIGUSR1 and SIGTERM. Use it as `with CheckpointKeeper() as keeper:` around the loop, with `keeper.maybe_save(...)` once per step.",
-        'On Slurm, `#SBATCH --signal=B:USR1@300` in the job script makes the scheduler send SIGUSR1 five minutes before the time limit (run the training with `exec`, or use `srun`, so that it gets the signal); SIGTERM comes at the limit itself. See docs/checkpoints.md.'
+        "The first cell runs {{md:script}} with {{md:python}}; when {{md:checkpoint_dir}} holds checkpoints (`*.pt`), it adds {{md:resume_flag}} and the newest one. Everything the script prints is appended to {{md:log_file}}, and the cell fails with the script's exit status. The second cell defines `CheckpointKeeper` for training loops: a checkpoint every {{int:every_minutes}} minutes (not every N steps), written to a temporary file and renamed (a save cut short never replaces a good checkpoint), the last {{int:keep_last}} kept, and each one copied to {{md:persistent_dir}} and checked (size, and that the copy loads), because synced folders such as Drive write late. It also saves when asked: the GPU sidebar's *Checkpoint now*, by itself some minutes before the session ends and on a spot VM's interruption notice (a request file beside the checkpoints), and on SIGUSR1 and SIGTERM. Use it as `with CheckpointKeeper() as keeper:` around the loop, with `keeper.maybe_save(...)` once per step."
       ]
     },
     {
@@ -132,6 +143,14 @@ export const checkpointTrain: IBuiltinBody = {
         "      f'{CheckpointKeeper.default_every_minutes} min, last '",
         "      f'{CheckpointKeeper.default_keep_last} kept, copies in '",
         "      f'{CheckpointKeeper.default_persistent_dir!r}; saves on request, SIGUSR1 and SIGTERM')"
+      ]
+    },
+    {
+      type: 'markdown',
+      when: { scheduler: ['slurm'] },
+      source: [
+        '#### In a Slurm job',
+        "Add `#SBATCH --signal=B:USR1@300` to the job script: the scheduler then sends SIGUSR1 five minutes before the time limit, and `CheckpointKeeper` saves at the next step and trains on. Start the training with `exec` or `srun` so that its process gets the signal. SIGTERM comes at the limit itself and saves once more before the exit. The sidebar counts down to the job's end time from the scheduler. See docs/platforms.md."
       ]
     }
   ]
