@@ -56,6 +56,11 @@ HEARTBEAT_SECONDS = 30.0
 #: file costs ~4 us locally and far more on network folders; looking at most
 #: this often keeps a step's overhead well under a microsecond.
 CHECK_SECONDS = 0.2
+#: How fast the longest recent step fades, per step: a 60 s first step is
+#: down to a 10 s step's length after about 35 steps.
+STEP_FADE = 0.95
+#: How many of the last saves count for the longest save.
+RECENT_SAVES = 3
 #: The exit status after a save on SIGTERM, as if the signal had killed it.
 SIGTERM_EXIT_STATUS = 128 + signal.SIGTERM
 
@@ -173,7 +178,9 @@ class CheckpointKeeper:
         self._step = None
         self._step_at = None
         self._step_seconds = None  # smoothed time between two maybe_save calls
+        self._longest_step = 0.0   # the longest recent step (a max that fades)
         self._save_seconds = None  # the last save, copy included
+        self._recent_saves = []    # the last few saves' seconds
         self._last_copy = None     # what the last copy_to_persistent found
         self._status_warned = False
         self._previous = {}
@@ -230,6 +237,9 @@ class CheckpointKeeper:
             elapsed = now - self._step_at
             self._step_seconds = elapsed if self._step_seconds is None else (
                 0.8 * self._step_seconds + 0.2 * elapsed)
+            # a slow first step (start-up, compilation) fades out over a few
+            # dozen steps instead of holding the deadline back for good
+            self._longest_step = max(elapsed, self._longest_step * STEP_FADE)
         self._step_at = now
         self._step = step
         if now >= self._next_check:
@@ -323,14 +333,16 @@ class CheckpointKeeper:
         Without `save_by`: now. With it: now when this keeper has never saved
         (that save is safe and tells how long a save takes), then at the
         first step after which one more step and a save would not fit.
+        Steps and saves that vary are covered by taking the longest recent
+        ones rather than a fixed margin, so the work lost at `save_by` is
+        at most one step plus one save, as long as neither grows past the
+        longest seen.
         """
         save_by = self._pending['save_by']
-        if save_by is None or self._save_seconds is None:
+        if save_by is None or not self._recent_saves:
             return True
-        needed = (self._step_seconds or 0.0) + self._save_seconds
-        # a little slack for steps and saves that vary: the work lost is at
-        # most one step plus one save plus this margin
-        return time.time() + needed * 1.1 + 1.0 >= save_by
+        needed = self._longest_step + max(self._recent_saves)
+        return time.time() + needed >= save_by
 
     def _take_request(self):
         """Claim a request file: rename first, so that a newer one is never lost."""
@@ -385,6 +397,7 @@ class CheckpointKeeper:
             self.copy_to_persistent(path)
         seconds = time.perf_counter() - started
         self._save_seconds = seconds
+        self._recent_saves = (self._recent_saves + [seconds])[-RECENT_SAVES:]
         self._status['last_save'] = {
             'path': path, 'step': int(step), 'trigger': trigger,
             'request_id': self._pending['id'] if for_request else None,

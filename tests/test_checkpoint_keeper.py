@@ -358,6 +358,37 @@ def test_save_by_saves_now_and_again_at_the_last_step_that_fits(tmp_path, monkey
     assert status["request"]["state"] == "saved" and status["last_save"]["request_id"] == "end"
 
 
+def test_save_by_with_uneven_steps_loses_at_most_the_longest_step_and_save(tmp_path, monkeypatch):
+    import jupyterlab_gpu_session.checkpoint as helper
+    clock = FakeTime(monkeypatch, helper)
+    monkeypatch.setattr(helper.time, "perf_counter", lambda: clock.now)
+    captured = []
+
+    def save(state, path):
+        captured.append(clock.now)  # the state saved is the state of now
+        clock.now += 5.0            # and writing it takes 5 s
+        pickle.dump(state, open(path, "wb"))
+
+    keeper = helper.CheckpointKeeper(str(tmp_path), clock=lambda: clock.now, check_seconds=0,
+                                     handle_signals=False, save=save)
+    deadline = clock.now + 900.0
+    (tmp_path / REQUEST).write_text(json.dumps(
+        {"id": "end", "requested_at": clock.now, "reason": "end", "save_by": deadline}))
+    # A 60 s first step (start-up), then steps of 8 and 12 s in turn.
+    steps = [60.0] + [8.0, 12.0] * 200
+    for step, seconds in enumerate(steps, 1):
+        clock.now += seconds
+        if clock.now > deadline:
+            break
+        keeper.maybe_save({"step": step}, step)
+    keeper.close()
+    done = [at for at in captured if at + 5.0 <= deadline]
+    # The last save finished before the end and left at most the longest
+    # step (12 s; the start-up step had faded) plus the save (5 s) undone.
+    assert done and deadline - done[-1] <= 12.0 + 5.0
+    assert len(captured) == 2  # one at once, one at the last step that fit
+
+
 def test_heartbeat_and_request_checks_are_throttled(tmp_path, monkeypatch):
     import jupyterlab_gpu_session.checkpoint as helper
     clock = FakeTime(monkeypatch, helper)
