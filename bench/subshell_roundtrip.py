@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -220,6 +221,8 @@ def main(argv=None):
     p.add_argument("--slow-n", type=int, default=int(os.environ.get("BENCH_SUBSHELL_SLOW_N", "10")))
     p.add_argument("--out")
     a = p.parse_args(argv)
+    # a stopped bench still shuts its kernels down (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     from importlib.metadata import version
     with open("/proc/loadavg") as f:
         load0 = " ".join(f.read().split()[:3])

@@ -7,10 +7,13 @@ notebook's kernel, SAMPLE_REQUEST) and src/monitor/probeCall.ts (a silent
 execute, the monitor kernel's way) build theirs.
 """
 
+import os
 import time
+import uuid
 from pathlib import Path
 
 import jupyter_client
+from jupyter_core.paths import jupyter_runtime_dir
 
 from expressions import (SAMPLE_REPLY, SAMPLE_REQUEST, SERVED_EXPRESSION, call_expression,
                          decode_sample, loader_expression)
@@ -26,7 +29,14 @@ class Kernel:
         """Start a python3 kernel with environment `env`; `probe_source`
         (default: probe.py's text) is what load_probe loads."""
         self.probe_source = probe_source if probe_source is not None else PROBE.read_text()
-        self.km = jupyter_client.KernelManager(kernel_name="python3")
+        # The connection file is named as jupyter_server names it, so the
+        # kernel's command line holds its id (the probe finds kernels by it).
+        kernel_id = str(uuid.uuid4())
+        runtime = jupyter_runtime_dir()
+        os.makedirs(runtime, exist_ok=True)
+        self.km = jupyter_client.KernelManager(
+            kernel_name="python3", kernel_id=kernel_id,
+            connection_file=os.path.join(runtime, "kernel-%s.json" % kernel_id))
         self.km.start_kernel(env=env)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
