@@ -18,7 +18,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
-from expressions import PROBE_MODULE, SAMPLE_REPLY, SAMPLE_REQUEST, call_expression  # noqa: E402
+from expressions import (PROBE_MODULE, SAMPLE_REPLY, SAMPLE_REQUEST, call_expression,  # noqa: E402
+                         decode_sample)
 from kernel_client import TIMEOUT, Kernel, sample_request  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -29,10 +30,10 @@ def pct(values, q):
     return s[max(0, min(len(s) - 1, -(-q * len(s) // 100) - 1))]
 
 
-def stats(values):
-    return {"n": len(values), "median": round(statistics.median(values), 2),
-            "p95": round(pct(values, 95), 2), "min": round(min(values), 2),
-            "max": round(max(values), 2)}
+def stats(values, **extra):
+    return dict(extra, n=len(values), median=round(statistics.median(values), 2),
+                p95=round(pct(values, 95), 2), min=round(min(values), 2),
+                max=round(max(values), 2))
 
 
 class TimedKernel(Kernel):
@@ -67,12 +68,12 @@ class TimedKernel(Kernel):
         return reply, (done - start) * 1000.0
 
     def subshell_sample(self, subshell_id, request):
-        """One sample the way subshell.ts takes it: ms, sample text."""
+        """One sample the way subshell.ts takes it: (ms, sample)."""
         args = {k: v for k, v in request.items() if v is not None}
         reply, ms = self._timed(lambda: self.send_shell(SAMPLE_REQUEST, {"args": args}, subshell_id))
         if reply["msg_type"] != SAMPLE_REPLY or reply["content"].get("status") != "ok":
             raise RuntimeError("sample request failed: %r" % reply["content"])
-        return ms
+        return ms, decode_sample(repr(reply["content"]["sample"]))
 
     def execute_sample(self, request, subshell_id=None):
         """One sample the way the monitor kernel is asked (a silent execute)."""
@@ -80,7 +81,7 @@ class TimedKernel(Kernel):
         result = reply["content"].get("user_expressions", {}).get("sample", {})
         if reply["content"].get("status") != "ok" or result.get("status") != "ok":
             raise RuntimeError("sample execute failed: %r" % reply["content"])
-        return ms
+        return ms, decode_sample(result["data"]["text/plain"])
 
     def set_probe_attr(self, name, value, subshell_id=None):
         """Set a constant of the loaded probe module (a silent execute)."""
@@ -160,7 +161,7 @@ def cpu_per_sample(pid, take, n, idle_window_s=2.0):
     s1, n1, t1 = cpu_s(pid), cpu_ns(pid), time.monotonic()
     idle_ns_per_s = (n1 - n0) / (t1 - t0)
     for _ in range(n):
-        take()
+        take()  # noqa
     s2, n2, t2 = cpu_s(pid), cpu_ns(pid), time.monotonic()
     stat_ms = (s2[0] - s1[0]) * 1000.0 / n
     sched_ms = (n2 - n1) / 1e6 / n

@@ -90,9 +90,14 @@ class Bench:
         return self.mon.execute_sample(mon)
 
     def series(self, path, smi, n):
+        """N timed samples; how many saw the GPU (a fake nvidia-smi that
+        timed out would make the probe skip it) and the GPU errors."""
         for _ in range(WARMUP):
             self.take(path, smi)
-        return stats([self.take(path, smi) for _ in range(n)])
+        taken = [self.take(path, smi) for _ in range(n)]
+        errors = sorted({s.get("gpu_error") for _, s in taken if s.get("gpu_error")})
+        return stats([ms for ms, _ in taken], with_gpu=sum(1 for _, s in taken if s.get("gpus")),
+                     gpu_errors=errors[:3])
 
     def busy(self, state):
         """A context in which the notebook kernel's main shell is in `state`."""
@@ -135,10 +140,14 @@ def measure(a, res):
         b.subshell = nb.create_subshell()
         nb.load_probe(b.subshell)
         mon.load_probe(None)
+        # The fake nvidia-smi's Python start-up can pass the probe's 3 s
+        # timeout on a loaded machine, and a timeout makes the probe skip
+        # nvidia-smi for a minute: the fake gets all the time it needs.
+        nb.set_probe_attr("NVIDIA_SMI_TIMEOUT_S", 120.0, b.subshell)
+        mon.set_probe_attr("NVIDIA_SMI_TIMEOUT_S", 120.0)
         smi = VARIANTS["no_gpu_tool"]
         res["cpu_per_sample_idle"] = {
-            "subshell_in_notebook_kernel": cpu_per_sample(nb.pid, lambda: b.take("subshell", smi),
-                                                          a.cpu_n),
+            "subshell_in_notebook_kernel": cpu_per_sample(nb.pid, lambda: b.take("subshell", smi), a.cpu_n),
             "monitor_kernel": cpu_per_sample(mon.pid, lambda: b.take("monitor_kernel", smi), a.cpu_n),
         }
         after = {"rss_mb": rss_mb(nb.pid), "children": children(nb.pid)}

@@ -302,19 +302,20 @@ def subshell_markdown(ss):
             " (%s)" % ss["error"] if ss.get("error") else "")]
     lines = ["", "## Subshell against monitor kernel (bench/subshell_roundtrip.py, ms, n=%d)" % ss["n"],
              "", "| GPU tool | notebook kernel's main shell | subshell median | p95 "
-             "| monitor kernel median | p95 |", "|---|---|---|---|---|---|"]
+             "| monitor kernel median | p95 | samples that saw the GPU |", "|---|---|---|---|---|---|---|"]
     for variant, states in ss["variants"].items():
         for state, r in states.items():
             if "skipped" in r:
-                lines.append("| %s | %s | skipped: %s | | | |" % (variant, state, r["skipped"]))
+                lines.append("| %s | %s | skipped: %s | | | | |" % (variant, state, r["skipped"]))
                 continue
-            lines.append("| %s | %s | %.1f | %.1f | %.1f | %.1f |" % (
-                variant, state, r["subshell"]["median"], r["subshell"]["p95"],
-                r["monitor_kernel"]["median"], r["monitor_kernel"]["p95"]))
+            sub, mon = r["subshell"], r["monitor_kernel"]
+            lines.append("| %s | %s | %.1f | %.1f | %.1f | %.1f | %s, %s of %d |" % (
+                variant, state, sub["median"], sub["p95"], mon["median"], mon["p95"],
+                sub.get("with_gpu"), mon.get("with_gpu"), sub["n"]))
     for variant, r in (ss.get("switch_interval_off") or {}).items():
         s = r["pure_python"]["subshell"]
-        lines.append("| %s | pure_python, GIL switch interval not shortened (n=%d) | %.1f | %.1f | | |" % (
-            variant, s["n"], s["median"], s["p95"]))
+        lines.append("| %s | pure_python, GIL switch interval not shortened (n=%d) | %.1f | %.1f | | | %s |" % (
+            variant, s["n"], s["median"], s["p95"], s.get("with_gpu")))
     lines.append("")
     cpu, rss, pr = ss.get("cpu_per_sample_idle") or {}, ss.get("rss") or {}, ss.get("processes") or {}
     for key, label in (("subshell_in_notebook_kernel", "subshell, in the notebook's kernel"),
