@@ -4,7 +4,7 @@
 
 Reads js_size.json, js_size_raw.json, js_breakdown.json, peer_sizes.json,
 strip_check.json, probe_cost.json, checkpoint_cost.json, heap.json,
-roundtrip_profile.json and
+roundtrip_profile.json, subshell_roundtrip.json and
 browser.json from --tmp (any may be missing: its rows say "—"), adds the date, the machine and the versions,
 and compares each number with its budget in DESIGN.md section 6.
 """
@@ -173,6 +173,7 @@ def rows(d):
         out.append(("sample round trip browser -> kernel -> browser, " + label,
                     stat_text(s), "<= 25 ms median", verdict(s and s["median"], 25.0),
                     "with the server part's TCP_NODELAY on kernel websockets"))
+    out += subshell_rows(d.get("subshell_roundtrip") or {})
     s = (b.get("baseline_silent_execute") or {}).get("stats_ms")
     out.append(("reference: silent execute + trivial user expression, no probe",
                 stat_text(s), "no budget (reference ~18 ms)", "info",
@@ -271,6 +272,71 @@ def rows(d):
                 verdict(r and r["max_s"], budget) if budget else "not measured",
                 "simulated clock: 10 s steps, 20 s saves, every 30 min"))
     return out
+
+
+def subshell_rows(ss):
+    """The budget rows of bench/subshell_roundtrip.py (issue 11)."""
+    v = (ss.get("variants") or {}).get("no_gpu_tool") or {}
+    sub = [(state, (v.get(state) or {}).get("subshell")) for state in ("idle", "sleeping")]
+    worst = max((s["median"] for _, s in sub if s), default=None)
+    rss = ss.get("rss") or {}
+    extra = (ss.get("processes") or {}).get("extra")
+    return [
+        ("sample round trip through a subshell of the notebook's kernel, kernel idle / sleeping",
+         worst is not None and "; ".join("%s: %s" % (k, stat_text(s)) for k, s in sub if s) or None,
+         "<= 25 ms median", verdict(worst, 25.0),
+         "no GPU tool (the fake nvidia-smi's Python start-up left out); ZMQ, no server"),
+        ("extra processes on the subshell path", None if extra is None else str(extra), "0",
+         verdict(extra, 0), "children of the notebook kernel before loading the probe and after"),
+        ("RSS saved by the subshell path against a monitor kernel",
+         rss and "%.1f MB (monitor kernel %.1f MB, subshell path adds %.1f MB)" % (
+             rss["saved_mb"], rss["monitor_kernel_mb"], rss["subshell_path_extra_mb"]),
+         "no budget (issue 11: ~60 MB)", "info", "VmRSS"),
+    ]
+
+
+def subshell_markdown(ss):
+    """latest.md's section of bench/subshell_roundtrip.py."""
+    if not ss.get("variants"):
+        return ["", "Subshell against monitor kernel: not measured%s." % (
+            " (%s)" % ss["error"] if ss.get("error") else "")]
+    lines = ["", "## Subshell against monitor kernel (bench/subshell_roundtrip.py, ms, n=%d)" % ss["n"],
+             "", "| GPU tool | notebook kernel's main shell | subshell median | p95 "
+             "| monitor kernel median | p95 | samples that saw the GPU |", "|---|---|---|---|---|---|---|"]
+    for variant, states in ss["variants"].items():
+        for state, r in states.items():
+            if "skipped" in r:
+                lines.append("| %s | %s | skipped: %s | | | | |" % (variant, state, r["skipped"]))
+                continue
+            sub, mon = r["subshell"], r["monitor_kernel"]
+            lines.append("| %s | %s | %.1f | %.1f | %.1f | %.1f | %s, %s of %d |" % (
+                variant, state, sub["median"], sub["p95"], mon["median"], mon["p95"],
+                sub.get("with_gpu"), mon.get("with_gpu"), sub["n"]))
+    for variant, r in (ss.get("switch_interval_off") or {}).items():
+        s = r["pure_python"]["subshell"]
+        lines.append("| %s | pure_python, GIL switch interval not shortened (n=%d) | %.1f | %.1f | | | %s |" % (
+            variant, s["n"], s["median"], s["p95"], s.get("with_gpu")))
+    lines.append("")
+    cpu, rss, pr = ss.get("cpu_per_sample_idle") or {}, ss.get("rss") or {}, ss.get("processes") or {}
+    for key, label in (("subshell_in_notebook_kernel", "subshell, in the notebook's kernel"),
+                       ("monitor_kernel", "monitor kernel")):
+        c = cpu.get(key)
+        if c:
+            lines.append("- CPU per sample, %s (main shell idle, n=%d): %.3f ms (utime+stime, %.0f ms "
+                         "ticks), %.3f ms (schedstat), %.3f ms less the idle rate" % (
+                             label, c["n"], c["stat_utime_stime_ms"], c["tick_ms"],
+                             c["schedstat_ms"], c["schedstat_minus_idle_ms"]))
+    if rss:
+        lines.append("- RSS: notebook kernel %.1f MB before loading the probe, %.1f MB after %d samples "
+                     "(+%.1f MB); monitor kernel %.1f MB fresh, %.1f MB loaded: %.1f MB saved" % (
+                         rss["notebook_kernel_before_mb"], rss["notebook_kernel_after_mb"],
+                         rss["samples_before_after"], rss["subshell_path_extra_mb"],
+                         rss["monitor_kernel_fresh_mb"], rss["monitor_kernel_mb"], rss["saved_mb"]))
+    if pr:
+        lines.append("- the notebook kernel's children: %d before, %d after the samples, %d at the end" % (
+            len(pr["notebook_kernel_children_before"]), len(pr["notebook_kernel_children_after_samples"]),
+            len(pr["notebook_kernel_children_at_end"])))
+    return lines
 
 
 def markdown(doc, table):
@@ -390,6 +456,8 @@ def markdown(doc, table):
                     path, name, g("done_ms"), r["done_ms"]["p95"], g("reply_ms"), g("idle_ms"),
                     "%.2f" % g("to_kernel_ms") if g("to_kernel_ms") is not None else "—",
                     "%.2f" % g("back_ms") if g("back_ms") is not None else "—"))
+    if doc.get("subshell_roundtrip"):
+        lines += subshell_markdown(doc["subshell_roundtrip"])
     return "\n".join(lines) + "\n"
 
 
@@ -403,7 +471,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     parts = {name: load(os.path.join(a.tmp, name + ".json")) for name in (
         "js_size", "js_size_raw", "js_breakdown", "peer_sizes", "strip_check", "probe_cost",
-        "probe_scaling", "heap", "roundtrip_profile", "browser", "checkpoint_cost")}
+        "probe_scaling", "heap", "roundtrip_profile", "subshell_roundtrip", "browser",
+        "checkpoint_cost")}
     browser = parts["browser"]
     served = (browser or {}).get("served_labextension") or {}
     table = rows(parts)
