@@ -3,9 +3,8 @@ what /proc says about a kernel process (RSS, CPU, children).
 
 The client is tests/kernel_client.py's ``Kernel`` (the one the subshell
 tests use), so the bench sends exactly the requests the tests check:
-SAMPLE_REQUEST to a subshell (src/monitor/subshell.ts) and a silent execute
-with the call expression (src/monitor/probeCall.ts, the monitor kernel's
-way). A round trip ends, as JupyterLab's ``future.done`` does, when both the
+SAMPLE_REQUEST to a subshell (src/monitor/subshell.ts) or to a monitor
+kernel's main shell (src/monitor/transport.ts). A round trip ends, as JupyterLab's ``future.done`` does, when both the
 reply and the request's ``status: idle`` on IOPub have arrived.
 """
 import os
@@ -18,8 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
-from expressions import (PROBE_MODULE, SAMPLE_REPLY, SAMPLE_REQUEST, call_expression,  # noqa: E402
-                         decode_sample)
+from expressions import PROBE_MODULE, SAMPLE_REPLY, SAMPLE_REQUEST, decode_sample  # noqa: E402
 from kernel_client import TIMEOUT, Kernel, sample_request  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -74,14 +72,6 @@ class TimedKernel(Kernel):
         if reply["msg_type"] != SAMPLE_REPLY or reply["content"].get("status") != "ok":
             raise RuntimeError("sample request failed: %r" % reply["content"])
         return ms, decode_sample(repr(reply["content"]["sample"]))
-
-    def execute_sample(self, request, subshell_id=None):
-        """One sample the way the monitor kernel is asked (a silent execute)."""
-        reply, ms = self._timed(lambda: self.silent({"sample": call_expression(request)}, subshell_id))
-        result = reply["content"].get("user_expressions", {}).get("sample", {})
-        if reply["content"].get("status") != "ok" or result.get("status") != "ok":
-            raise RuntimeError("sample execute failed: %r" % reply["content"])
-        return ms, decode_sample(result["data"]["text/plain"])
 
     def set_probe_attr(self, name, value, subshell_id=None):
         """Set a constant of the loaded probe module (a silent execute)."""

@@ -7,8 +7,8 @@ whose subshell has the probe loaded exactly as the front end loads it, and a
 separate monitor kernel with the probe loaded. For each state of the
 notebook kernel's main shell (idle, a ``time.sleep`` loop, a numpy matmul
 loop, a pure-Python loop) N samples go each way: SAMPLE_REQUEST to the
-subshell (subshell.ts) and a silent execute to the monitor kernel
-(probeCall.ts). A round trip is timed from sending to reply + IOPub idle
+subshell (subshell.ts) and the same message to the monitor kernel's main
+shell (transport.ts, sampleRequest.ts). A round trip is timed from sending to reply + IOPub idle
 (JupyterLab's ``future.done``), straight over ZMQ: no server, no browser.
 
 Two GPU variants: ``fake_smi`` (tests/fakes/nvidia-smi replaying a T4; it is
@@ -87,7 +87,9 @@ class Bench:
         sub, mon = self.requests(smi)
         if path == "subshell":
             return self.nb.subshell_sample(self.subshell, sub)
-        return self.mon.execute_sample(mon)
+        # the monitor kernel's main shell, through the same handler
+        # (transport.ts since the sampleRequest.ts change)
+        return self.mon.subshell_sample(None, mon)
 
     def series(self, path, smi, n):
         """N timed samples; how many saw the GPU (a fake nvidia-smi that
