@@ -50,6 +50,11 @@ function servers(labPort, listKernels) {
       ...process.env,
       TMPDIR: tmp,
       PATH: `${fakes}${path.delimiter}${process.env.PATH}`,
+      // A kernel of jupyter-kernel-gateway inherits only PATH and the
+      // variables named here (KernelGatewayApp.env_process_whitelist), not
+      // the gateway's whole environment: without these the fake finds no
+      // recording and answers as a missing nvidia-smi.
+      KG_ENV_PROCESS_WHITELIST: 'FAKE_NVIDIA_SMI_REPLAY,FAKE_NVIDIA_SMI_APPS',
       FAKE_NVIDIA_SMI_REPLAY: path.join(tmp, 'nvidia-smi-replay'),
       FAKE_NVIDIA_SMI_APPS: path.join(tmp, 'nvidia-smi-replay-apps')
     }
