@@ -32,50 +32,80 @@ const untracked = [
   'list_subshell_request'
 ];
 
-function servers(labPort, listKernels) {
+/** A word for sh, quoted. */
+const q = word => `'${String(word).replace(/'/g, "'\\''")}'`;
+
+/** `NAME=value` words for env(1). */
+const assign = vars =>
+  Object.entries(vars)
+    .map(([name, value]) => q(`${name}=${value}`))
+    .join(' ');
+
+/**
+ * One gateway and its JupyterLab, started side by side in the background of
+ * one shell (Playwright starts its web servers one after the other; four in
+ * a row cost about 30 s on a loaded machine).
+ */
+function pair(labPort, listKernels) {
   const gatewayPort = labPort + 1;
   const gatewayRoot = path.join(tmp, `gateway-${gatewayPort}`);
   fs.mkdirSync(gatewayRoot, { recursive: true });
-  const gateway = {
-    command:
-      `jupyter kernelgateway --KernelGatewayApp.ip=127.0.0.1 --KernelGatewayApp.port=${gatewayPort}` +
-      ` --JupyterWebsocketPersonality.list_kernels=${listKernels ? 'True' : 'False'}` +
-      ` '--MappingKernelManager.untracked_message_types=${JSON.stringify(untracked)}'` +
-      ` > ${path.join(tmp, `gateway-${gatewayPort}.log`)} 2>&1`,
-    url: `http://127.0.0.1:${gatewayPort}/api/kernelspecs`,
-    cwd: gatewayRoot,
-    timeout: 120000,
-    reuseExistingServer: false,
-    env: {
-      ...process.env,
-      TMPDIR: tmp,
-      PATH: `${fakes}${path.delimiter}${process.env.PATH}`,
-      FAKE_NVIDIA_SMI_REPLAY: path.join(tmp, 'nvidia-smi-replay'),
-      FAKE_NVIDIA_SMI_APPS: path.join(tmp, 'nvidia-smi-replay-apps')
-    }
-  };
-  const lab = {
-    ...base.webServer,
-    command:
-      `jupyter lab --config jupyter_server_test_config.py --gateway-url=http://127.0.0.1:${gatewayPort}` +
-      ` > ${path.join(tmp, `server-${labPort}.log`)} 2>&1`,
-    url: `http://localhost:${labPort}/lab`,
-    env: {
-      ...base.webServer.env,
-      GALATA_PORT: String(labPort),
-      JUPYTERLAB_GALATA_ROOT_DIR: path.join(tmp, `root-${labPort}`),
-      PATH: labPath
-    }
-  };
-  delete lab.env.FAKE_NVIDIA_SMI_REPLAY;
-  delete lab.env.FAKE_NVIDIA_SMI_APPS;
-  return [gateway, lab];
+  const gatewayEnv = assign({
+    PATH: `${fakes}${path.delimiter}${process.env.PATH}`,
+    // A kernel of jupyter-kernel-gateway inherits only PATH and the
+    // variables named here (KernelGatewayApp.env_process_whitelist), not
+    // the gateway's whole environment: without these the fake finds no
+    // recording and answers as a missing nvidia-smi.
+    KG_ENV_PROCESS_WHITELIST: 'FAKE_NVIDIA_SMI_REPLAY,FAKE_NVIDIA_SMI_APPS',
+    FAKE_NVIDIA_SMI_REPLAY: path.join(tmp, 'nvidia-smi-replay'),
+    FAKE_NVIDIA_SMI_APPS: path.join(tmp, 'nvidia-smi-replay-apps')
+  });
+  const gateway =
+    `(cd ${q(gatewayRoot)} && exec env -u JUPYTER_PATH ${gatewayEnv} jupyter kernelgateway` +
+    ` --KernelGatewayApp.ip=127.0.0.1 --KernelGatewayApp.port=${gatewayPort}` +
+    ` --JupyterWebsocketPersonality.list_kernels=${listKernels ? 'True' : 'False'}` +
+    ` ${q(`--MappingKernelManager.untracked_message_types=${JSON.stringify(untracked)}`)})` +
+    ` > ${q(path.join(tmp, `gateway-${gatewayPort}.log`))} 2>&1 &`;
+  const labEnv = assign({
+    GALATA_PORT: labPort,
+    JUPYTERLAB_GALATA_ROOT_DIR: path.join(tmp, `root-${labPort}`),
+    PATH: labPath
+  });
+  const lab =
+    `env ${labEnv} jupyter lab --config jupyter_server_test_config.py` +
+    ` --gateway-url=http://127.0.0.1:${gatewayPort}` +
+    ` > ${q(path.join(tmp, `server-${labPort}.log`))} 2>&1 &`;
+  return `${gateway} ${lab}`;
 }
+
+const labEnv = { ...base.webServer.env };
+delete labEnv.FAKE_NVIDIA_SMI_REPLAY;
+delete labEnv.FAKE_NVIDIA_SMI_APPS;
 
 module.exports = {
   ...base,
   testDir: path.join(__dirname, 'tests-gateway'),
-  webServer: [...servers(port, true), ...servers(port + 2, false)],
+  webServer: [
+    {
+      ...base.webServer,
+      // All four servers at once; the shell stays, so Playwright's kill of
+      // its process group at the end stops them all.
+      command: `${pair(port, true)} ${pair(port + 2, false)} wait`,
+      url: `http://localhost:${port}/lab`,
+      env: labEnv
+    },
+    // Only wait for the others (started above) to answer.
+    ...[
+      `http://127.0.0.1:${port + 1}/api/kernelspecs`,
+      `http://127.0.0.1:${port + 3}/api/kernelspecs`,
+      `http://localhost:${port + 2}/lab`
+    ].map(url => ({
+      command: 'while :; do sleep 1; done',
+      url,
+      timeout: 120000,
+      reuseExistingServer: true
+    }))
+  ],
   projects: [
     {
       name: 'listing-allowed',

@@ -3,7 +3,12 @@
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import { IHubLimits, IHubSetting, IServerLimits } from './policy';
+import {
+  IHubLimits,
+  IHubSetting,
+  IKernelsRemote,
+  IServerLimits
+} from './policy';
 import {
   field,
   readBooleanOrNull,
@@ -80,7 +85,22 @@ export function readLimits(json: unknown): IServerLimits {
       'limits.shutdown_no_activity_timeout_s'
     ),
     // Absent from server parts older than the JupyterHub support.
-    hub: readHub(root.jupyterhub, 'limits.jupyterhub')
+    hub: readHub(root.jupyterhub, 'limits.jupyterhub'),
+    // Present only where kernels are remote.
+    kernels_remote: readRemote(root.kernels_remote, 'limits.kernels_remote')
+  };
+}
+
+/** The `kernels_remote` part: null when absent (kernels run here). */
+function readRemote(json: unknown, path: string): IKernelsRemote | null {
+  if (json === undefined || json === null) {
+    return null;
+  }
+  const remote = readObject(json, path);
+  return {
+    gateway:
+      readBooleanOrNull(field(remote, 'gateway', path), `${path}.gateway`) ??
+      false
   };
 }
 

@@ -52,6 +52,12 @@ export interface IHubLimits {
   max_age_s: IHubSetting | null;
 }
 
+/** Where the kernels run, when that is not this server (a gateway). */
+export interface IKernelsRemote {
+  /** True when jupyter_server sends its kernels to a gateway (--gateway-url). */
+  gateway: boolean;
+}
+
 /** What `GET /gpu-session/limits` answers (seconds and unix seconds). */
 export interface IServerLimits {
   server_started_at: number | null;
@@ -61,6 +67,11 @@ export interface IServerLimits {
   shutdown_no_activity_timeout_s: number;
   /** Null off a hub, or from a server part older than this field. */
   hub: IHubLimits | null;
+  /**
+   * Null when kernels run under this server (the server part then leaves the
+   * field out), or from a server part older than this field.
+   */
+  kernels_remote: IKernelsRemote | null;
 }
 
 /** The countdown's user settings. */
@@ -220,7 +231,9 @@ function resolveIdle(
         'the server shuts down after this long without activity'
       ]);
     }
-    if (server.cull_idle_timeout_s > 0) {
+    // Behind a gateway this server's culling settings touch no kernel: the
+    // gateway culls by its own, which the server part cannot read.
+    if (server.cull_idle_timeout_s > 0 && !server.kernels_remote?.gateway) {
       candidates.push([
         server.cull_idle_timeout_s,
         'the server culls kernels idle this long'

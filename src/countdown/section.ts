@@ -114,6 +114,16 @@ export class CountdownSection extends SidebarSection {
         })
       );
     }
+    if (clock.kernelsBehindGateway) {
+      children.push(
+        h('p', {
+          className: 'jp-GpuSession-note jp-GpuSession-kernelsRemote',
+          text: trans.__(
+            "Kernels run on a kernel gateway: the server limits here are this Jupyter server's, not those of the machine the kernels run on. The gateway culls idle kernels by its own settings, which this server cannot read."
+          )
+        })
+      );
+    }
     children.push(this._renderCheckpoint());
     patchChildren(
       this.node,

@@ -86,6 +86,16 @@ export class SessionClock {
         : 'not asked yet';
   }
 
+  /**
+   * Whether the server said its kernels run behind a gateway: its limits
+   * are then this server's, not those of the kernels' machine.
+   */
+  get kernelsBehindGateway(): boolean {
+    return (
+      !!this._server?.ok && this._server.limits.kernels_remote?.gateway === true
+    );
+  }
+
   get checkpoint(): ICheckpointSample | null {
     return this._checkpoint;
   }

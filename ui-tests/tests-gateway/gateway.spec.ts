@@ -17,14 +17,24 @@ import {
 } from '../tests/helpers';
 
 const FAKES = path.resolve(__dirname, '..', '..', 'tests', 'fakes');
+const REMOTE_NOTE = `${SIDEBAR} .jp-GpuSession-kernelsRemote`;
+const RSS = `${SIDEBAR} .jp-GpuSession-kernel dt:text-is("Memory (RSS)") + dd`;
 
 test.describe('kernels behind a kernel gateway', () => {
   test.beforeEach(() => replayTeslaT4());
 
   test("the sidebar shows the gateway's GPU and the notebook kernel's numbers", async ({
-    page
+    page,
+    request
   }) => {
-    test.setTimeout(240000);
+    // The server part says that kernels are remote, and never where.
+    const limits = await (await request.get('gpu-session/limits')).json();
+    expect(limits.kernels_remote).toEqual(
+      expect.objectContaining({ gateway: true })
+    );
+    expect(JSON.stringify(limits)).not.toContain('127.0.0.1');
+
+    await openSidebar(page);
     await page.notebook.createNew('remote.ipynb');
     await page.notebook.setCell(
       0,
@@ -37,17 +47,18 @@ test.describe('kernels behind a kernel gateway', () => {
     const [where, pid] = out.trim().split(' ');
     expect(where).toBe(path.join(FAKES, 'nvidia-smi'));
 
-    await openSidebar(page);
-    await expect(page.locator(SIDEBAR)).not.toContainText(
-      'Monitor unavailable'
-    );
-    await expect(page.locator(GPU_NAME).first()).toContainText('Tesla T4');
+    // Read in the notebook's own kernel, in the gateway.
     await expect(page.locator(SIDEBAR)).toContainText(
       "Read in this notebook's kernel (subshell)"
     );
+    await expect(page.locator(GPU_NAME).first()).toContainText('Tesla T4');
     await expect(page.locator(PID)).toHaveText(pid);
+    await expect(page.locator(RSS)).toContainText('MiB');
+    await expect(page.locator(REMOTE_NOTE)).toContainText(
+      "Kernels run on a kernel gateway: the server limits here are this Jupyter server's"
+    );
     const start = await sampleCount(page);
-    await expect.poll(() => sampleCount(page)).toBeGreaterThan(start + 2);
+    await expect.poll(() => sampleCount(page)).toBeGreaterThan(start + 1);
     await expect(page.locator(SIDEBAR)).not.toContainText(
       'Monitor unavailable'
     );

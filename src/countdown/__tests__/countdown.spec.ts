@@ -38,7 +38,8 @@ const SERVER: IServerLimits = {
   cull_idle_timeout_s: 0,
   cull_busy: false,
   shutdown_no_activity_timeout_s: 0,
-  hub: null
+  hub: null,
+  kernels_remote: null
 };
 
 describe('resolvePolicy and computeCountdown', () => {
