@@ -12,6 +12,7 @@ export default tseslint.config(
       '.venv/',
       'jupyterlab_gpu_session/labextension/',
       'src/probe/probeSource.ts',
+      'src/settings/schemaDefaults.ts',
       'ui-tests/test-results/',
       'ui-tests/playwright-report/',
       '**/*.js',

@@ -1,1 +1,1 @@
-import './base.css';
+import './status.css';

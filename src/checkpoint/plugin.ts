@@ -7,7 +7,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { CommandIDs } from '../commands';
@@ -18,16 +18,12 @@ import {
   ISessionClock,
   PluginIDs
 } from '../tokens';
-import { formatClock, formatDuration } from '../ui/format';
-import { describeRequest } from './describe';
-import { requestFolders } from './folders';
-import { CheckpointRequests, ICheckpointRequestState } from './requests';
+import type { ICheckpointSession } from './session';
 import {
   DEFAULT_CHECKPOINT_SETTINGS,
   ICheckpointSettings,
   readCheckpointSettings
 } from './settings';
-import { dueTriggers, ITrigger } from './triggers';
 
 /** Adds checkpoint requests. */
 export const checkpointPlugin: JupyterFrontEndPlugin<void> = {
@@ -53,138 +49,52 @@ export const checkpointPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
     let settings: ICheckpointSettings = DEFAULT_CHECKPOINT_SETTINGS;
-    const requests = new CheckpointRequests({
-      answerMs: () => settings.answerMs
-    });
-    const fired = new Set<string>();
-
-    const ask = (reason: string, trigger: string, saveBy: number | null) => {
-      const folders = requestFolders(
-        requests.loops,
-        clock.settings.checkpointGlobs
-      );
-      const request = requests.request(reason, trigger, folders, saveBy);
-      if (request) {
-        void monitor.requestCheckpoint(request);
+    // The requests' code is fetched when monitoring first starts, on the
+    // first "Checkpoint now" or when the sidebar is first shown: before the
+    // first sample there is no training loop to ask, and a request made
+    // while monitoring is stopped goes with the next sample anyway.
+    let session: Promise<ICheckpointSession> | null = null;
+    const load = () =>
+      (session ??= import('./session').then(
+        module =>
+          module.startCheckpointSession({
+            monitor,
+            clock,
+            trans,
+            settings: () => settings,
+            checkpointNow: () =>
+              void app.commands.execute(CommandIDs.checkpointNow)
+          }),
+        reason => {
+          session = null; // a failed chunk load is tried again next time
+          throw reason;
+        }
+      ));
+    const loadWhenMonitoring = () => {
+      if (monitor.phase !== 'idle') {
+        monitor.changed.disconnect(loadWhenMonitoring);
+        void load().catch(reason =>
+          console.error('jupyterlab-gpu-session: no checkpoints', reason)
+        );
       }
     };
+    monitor.changed.connect(loadWhenMonitoring);
+    loadWhenMonitoring();
 
     app.commands.addCommand(CommandIDs.checkpointNow, {
       label: trans.__('Checkpoint Now'),
       caption: trans.__(
         'Ask the training loop (CheckpointKeeper) to save a checkpoint at its next step'
       ),
-      execute: () => ask(trans.__('Checkpoint now'), 'manual', null)
+      execute: async () =>
+        (await load()).ask(trans.__('Checkpoint now'), 'manual', null)
     });
     palette?.addItem({
       command: CommandIDs.checkpointNow,
       category: trans.__('GPU Session')
     });
 
-    const reasonOf = (trigger: ITrigger): string => {
-      const end = trigger.saveBy === null ? '' : formatClock(trigger.saveBy);
-      switch (trigger.kind) {
-        case 'before-end':
-          return trans.__('the session ends at %1', end);
-        case 'idle':
-          return trans.__('the idle cut-off comes at %1', end);
-        case 'interruption':
-          return end
-            ? trans.__('the cloud reclaims this VM at %1', end)
-            : trans.__('the cloud reclaims this VM');
-      }
-    };
-    const checkTriggers = () => {
-      const notice = monitor.sample?.interruption;
-      const { hard, idle } = clock.countdown;
-      const due = dueTriggers({
-        now: Date.now(),
-        hard,
-        idle,
-        interruption: notice?.kind
-          ? {
-              key: `${notice.cloud}:${notice.kind}`,
-              deadlineAt:
-                notice.deadline_at === null ? null : notice.deadline_at * 1000
-            }
-          : null,
-        leadMs: settings.leadMs,
-        lastSaveMs: requests.lastSaveMs,
-        idleWarningMs: settings.onIdleWarning
-          ? Math.max(0, ...clock.settings.warningMinutes) * 60_000
-          : 0,
-        onInterruption: settings.onInterruption,
-        fired
-      });
-      for (const trigger of due) {
-        fired.add(trigger.key);
-        if (trigger.kind === 'interruption') {
-          announceInterruption(trigger.saveBy, notice?.detail ?? null);
-        }
-        ask(reasonOf(trigger), trigger.kind, trigger.saveBy);
-      }
-    };
-    const announceInterruption = (at: number | null, detail: string | null) => {
-      const text =
-        at === null
-          ? trans.__(
-              'This VM is being reclaimed by the cloud (%1).',
-              detail ?? ''
-            )
-          : trans.__(
-              'Spot instance reclaimed at %1, in %2. A checkpoint was requested.',
-              formatClock(at),
-              formatDuration(Math.max(0, at - Date.now()))
-            );
-      Notification.error(text, { autoClose: false });
-    };
-
-    let sampleCount = -1;
-    monitor.changed.connect(() => {
-      if (monitor.sample && monitor.sampleCount !== sampleCount) {
-        sampleCount = monitor.sampleCount;
-        requests.update(monitor.sample);
-        section?.refresh();
-        checkTriggers();
-      }
-    });
-    clock.changed.connect(checkTriggers);
-
-    // Each request's life in one notification, updated in place.
-    let shown: { id: string; request: string } | null = null;
-    requests.changed.connect((_, state: ICheckpointRequestState) => {
-      const said = describeRequest(state, trans, settings.answerMs);
-      const type = said.level === 'error' ? 'error' : said.level;
-      if (shown?.request === state.id) {
-        Notification.update({
-          id: shown.id,
-          message: said.text,
-          type,
-          autoClose: said.level === 'info' ? false : 15000
-        });
-      } else {
-        shown = {
-          request: state.id,
-          id: Notification.emit(said.text, type, { autoClose: false })
-        };
-      }
-    });
-
-    let section: import('./section').CheckpointSection | null = null;
-    sidebar?.addSection(async () => {
-      const { CheckpointSection } = await import('./section');
-      section = new CheckpointSection({
-        requests,
-        trans,
-        checkpointNow: () =>
-          void app.commands.execute(CommandIDs.checkpointNow),
-        hasFolders: () =>
-          requestFolders(requests.loops, clock.settings.checkpointGlobs)
-            .length > 0,
-        answerMs: () => settings.answerMs
-      });
-      return section;
-    }, 5);
+    sidebar?.addSection(async () => (await load()).createSection(), 5);
 
     followSettings(
       settingRegistry,
@@ -193,7 +103,7 @@ export const checkpointPlugin: JupyterFrontEndPlugin<void> = {
       readCheckpointSettings,
       values => {
         settings = values;
-        checkTriggers();
+        void session?.then(started => started.checkTriggers());
       },
       trans
     );

@@ -2,7 +2,7 @@
  * The checkpoint requests' settings. schema/checkpoint.json is their only
  * source of defaults and ranges.
  */
-import schema from '../../schema/checkpoint.json';
+import { checkpoint as schema } from '../settings/schemaDefaults';
 import { Composite, IReadResult, settingsReader } from '../settings/reader';
 
 const reader = settingsReader(schema);

@@ -2,7 +2,7 @@
  * The countdown's settings. schema/countdown.json is their only source of
  * defaults and ranges; this reads what the settings registry validated.
  */
-import schema from '../../schema/countdown.json';
+import { countdown as schema } from '../settings/schemaDefaults';
 import { Composite, IReadResult, settingsReader } from '../settings/reader';
 
 const reader = settingsReader(schema);

@@ -9,16 +9,12 @@ import {
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { LazyTransport } from './lazyTransport';
 import { ResourceMonitor, INotebookContext } from './monitor';
 import { readMonitorSettings } from './settings';
-import { MonitorKernelRegistry } from './registry';
-import { MonitorKernelTransport } from './transport';
-import { AutoTransport } from './autoTransport';
-import { SubshellTransport } from './subshell';
 import { IResourceMonitor, PluginIDs } from '../tokens';
 import { followSettings } from '../settings/followSettings';
 import { userActivity } from '../ui/activity';
-import { browserStorage } from '../ui/storage';
 
 /** Provides the shared `IResourceMonitor`. */
 export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
@@ -35,37 +31,22 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): IResourceMonitor => {
-    const activeSpec = () =>
-      tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null;
-    const registry = new MonitorKernelRegistry(
-      browserStorage(),
-      app.serviceManager.serverSettings.baseUrl,
-      Private.tabId()
-    );
-    // The probe's source is fetched with the first sample (its own chunk).
-    let source: Promise<string> | null = null;
-    const probeSource = () =>
-      (source ??= import('./probeSource').then(m => m.PROBE_SOURCE));
-    const monitorKernel = new MonitorKernelTransport(
-      app.serviceManager,
-      probeSource,
-      activeSpec,
-      { registry }
-    );
-    const subshell = new SubshellTransport(
-      () => tracker.currentWidget?.sessionContext.session?.kernel ?? null,
-      probeSource
-    );
-    // The setting is read on each request, so a change applies at once.
+    // The transports, the parser and the probe's source are fetched with
+    // the first sample. The settings are read on each request, so a change
+    // applies at once.
     let monitor: ResourceMonitor | null = null;
-    const transport = new AutoTransport(
-      subshell,
-      monitorKernel,
-      () => monitor?.settings.transport ?? 'auto',
-      {
+    const transport = new LazyTransport(async () =>
+      (await import('./transports')).createTransport({
+        serviceManager: app.serviceManager,
+        activeSpec: () =>
+          tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null,
+        activeKernel: () =>
+          tracker.currentWidget?.sessionContext.session?.kernel ?? null,
+        setting: () => monitor?.settings.transport ?? 'auto',
         noNotebook: () => tracker.size === 0,
-        allowed: () => monitor?.settings.monitorKernelWithoutNotebook ?? true
-      }
+        allowedWithoutNotebook: () =>
+          monitor?.settings.monitorKernelWithoutNotebook ?? true
+      })
     );
     monitor = new ResourceMonitor({ transport });
 
@@ -90,11 +71,6 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
     });
     tracker.currentChanged.connect(updateContext);
     updateContext();
-
-    // Best effort: a closed page should not leave its monitor kernel behind.
-    // A page that crashes leaves it in the registry; the next start reuses
-    // it or shuts it down.
-    window.addEventListener('pagehide', () => monitorKernel.stopOnUnload());
 
     // Input on the page and executions keep monitoring going and resume it
     // after an idle pause: the same source as the countdown's idle clock.
@@ -136,22 +112,4 @@ function notebookContext(tracker: INotebookTracker): INotebookContext {
     activeKernelStatus: kernel?.status ?? null,
     anyKernelBusy
   };
-}
-
-namespace Private {
-  /** An id for this tab, kept across reloads of the tab. */
-  export function tabId(): string {
-    const key = 'jupyterlab-gpu-session:tab-id';
-    try {
-      const known = window.sessionStorage.getItem(key);
-      if (known) {
-        return known;
-      }
-      const id = Math.random().toString(36).slice(2);
-      window.sessionStorage.setItem(key, id);
-      return id;
-    } catch {
-      return Math.random().toString(36).slice(2);
-    }
-  }
 }

@@ -3,7 +3,7 @@
  * defaults and ranges (the settings registry enforces the ranges); this
  * reads what the registry validated, in the units the monitor works in.
  */
-import schema from '../../schema/monitor.json';
+import { monitor as schema } from '../settings/schemaDefaults';
 import { Composite, IReadResult, settingsReader } from '../settings/reader';
 
 const reader = settingsReader(schema);

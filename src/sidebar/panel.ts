@@ -121,7 +121,12 @@ export class GpuSessionPanel extends Panel {
       return;
     }
     this._loading = true;
-    const monitorSections = import('./monitorSections').then(module => {
+    // The sidebar's styles come with its sections (the status bar items'
+    // own are loaded at start).
+    const monitorSections = Promise.all([
+      import('./monitorSections'),
+      import('../../style/sidebar.css')
+    ]).then(([module]) => {
       if (this.isDisposed) {
         return;
       }

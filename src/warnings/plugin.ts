@@ -151,12 +151,29 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       onStatus();
     };
 
-    // The rules are a chunk of their own, fetched with the list's state:
-    // nothing needs them before the first sample.
+    // The rules are a chunk of their own, fetched when monitoring first
+    // starts: nothing needs them before the first sample.
     let rules: typeof import('./rules') | null = null;
+    let loadingRules = false;
+    const loadRules = () => {
+      if (loadingRules) {
+        return;
+      }
+      loadingRules = true;
+      import('./rules').then(
+        module => {
+          rules = module;
+          evaluate();
+        },
+        reason => {
+          loadingRules = false; // tried again with the next change
+          console.error('jupyterlab-gpu-session: no warning rules', reason);
+        }
+      );
+    };
     let sampleCount = -1;
     const evaluate = () => {
-      if (!list.restored || !rules) {
+      if (!list.restored) {
         return;
       }
       if (monitor.phase === 'idle') {
@@ -178,6 +195,11 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
         }
         kernels.recordSample(sample, sampleTime);
       }
+      if (!rules) {
+        // Samples are recorded meanwhile, so no rule misses a point.
+        loadRules();
+        return;
+      }
       list.update(
         'monitor',
         rules.evaluateRules({
@@ -194,8 +216,7 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       );
     };
 
-    void Promise.all([list.restore(), import('./rules')]).then(([, module]) => {
-      rules = module;
+    void list.restore().then(() => {
       monitor.changed.connect(evaluate);
       if (tracker) {
         tracker.forEach(watchPanel);

@@ -2,7 +2,7 @@
  * The warnings' settings. schema/warnings.json is their only source of
  * defaults and ranges; this reads what the settings registry validated.
  */
-import schema from '../../schema/warnings.json';
+import { warnings as schema } from '../settings/schemaDefaults';
 import { Composite, IReadResult, settingsReader } from '../settings/reader';
 
 const reader = settingsReader(schema);
