@@ -20,6 +20,7 @@ import { historyValues, HISTORY_WINDOW_MS } from './series';
 import {
   documentHidden,
   IResourceMonitorOptions,
+  isQuiet,
   standbyDecision
 } from './idle';
 import { IProbeTransport, TransportKind } from './outcome';
@@ -142,9 +143,13 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
    * it when it was paused.
    */
   noteActivity(): void {
+    // Back from the quiet cadence: fresh numbers now, not in up to 10 s.
+    const quiet = isQuiet(this._now(), this._lastInput, this._settings);
     this._lastInput = this._now();
     if (this._paused) {
       this._resume();
+    } else if (quiet && this._running) {
+      void this.requestSample();
     }
   }
 
@@ -320,11 +325,7 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
     Signal.clearData(this);
   }
 
-  /**
-   * Whether the poll should skip this tick: the page is hidden and no kernel
-   * of it is busy (or one is, but the slow cadence is not due), or nothing
-   * happened for `idlePauseMs` (then monitoring pauses).
-   */
+  /** Whether the poll skips this tick (idle.ts's `standbyDecision`). */
   private _standby(): boolean {
     if (!this._running || this._paused) {
       return true;
@@ -336,8 +337,7 @@ export class ResourceMonitor implements IResourceMonitor, IDisposable {
       lastInput: this._lastInput,
       lastBusy: this._lastBusy,
       lastRequestAt: this._lastRequestAt,
-      idlePauseMs: this._settings.idlePauseMs,
-      hiddenBusyIntervalMs: this._settings.hiddenBusyIntervalMs
+      settings: this._settings
     });
     if (decision === 'pause') {
       // The poll is in the middle of its tick: stop it right after.

@@ -35,6 +35,10 @@ export interface IMonitorSettings {
    * page is busy, and no more often than this.
    */
   hiddenBusyIntervalMs: number;
+  /** After this long with no user input, a visible page samples slower; 0 never. */
+  quietAfterMs: number;
+  /** The interval between samples while nobody gives input. */
+  quietIntervalMs: number;
   /** Where the probe runs. */
   transport: TransportSetting;
   /** Whether a monitor kernel may be started while no notebook is open. */
@@ -59,6 +63,8 @@ export function readMonitorSettings(
     diskPaths: r.strList('diskPaths').filter(p => p.trim() !== ''),
     idlePauseMs: r.num('idlePauseMinutes') * 60_000,
     hiddenBusyIntervalMs: r.num('hiddenBusyIntervalSeconds') * 1000,
+    quietAfterMs: r.num('quietAfterSeconds') * 1000,
+    quietIntervalMs: r.num('quietIntervalSeconds') * 1000,
     transport: r.enumOf('transport', [
       'auto',
       'subshell',

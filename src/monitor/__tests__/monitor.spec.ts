@@ -261,6 +261,41 @@ describe('ResourceMonitor life cycle (fake timers)', () => {
     expect(monitor.paused).toBe(false);
   });
 
+  it('samples at the quiet interval after a minute without input, and at once on the next input', async () => {
+    monitor.configure({
+      ...monitor.settings,
+      idlePauseMs: 0,
+      quietAfterMs: 60_000,
+      quietIntervalMs: 10_000
+    });
+    await jest.advanceTimersByTimeAsync(60_000);
+    const atQuiet = transport.requests.length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    // Six quiet samples in a minute instead of one per interval.
+    expect(transport.requests.length - atQuiet).toBe(6);
+    expect(monitor.phase).toBe('running');
+    const before = transport.requests.length;
+    monitor.noteActivity();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(transport.requests.length).toBe(before + 1);
+    // Back to the sampling interval while input keeps coming.
+    await jest.advanceTimersByTimeAsync(INTERVAL * 5);
+    expect(transport.requests.length).toBe(before + 6);
+  });
+
+  it('a busy kernel does not keep the quiet cadence away', async () => {
+    monitor.configure({ ...monitor.settings, idlePauseMs: 0 });
+    monitor.setContext(
+      context({ anyKernelBusy: true, activeKernelStatus: 'busy' })
+    );
+    await jest.advanceTimersByTimeAsync(120_000);
+    const sent = transport.requests.length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.requests.length - sent).toBe(
+      60_000 / DEFAULT_MONITOR_SETTINGS.quietIntervalMs
+    );
+  });
+
   it('never pauses with idlePauseMs 0', async () => {
     monitor.configure({ ...monitor.settings, idlePauseMs: 0 });
     await jest.advanceTimersByTimeAsync(30 * 60_000);

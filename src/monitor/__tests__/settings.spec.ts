@@ -17,6 +17,8 @@ describe('readMonitorSettings', () => {
       diskPaths: ['/data', ' '],
       idlePauseMinutes: 0.5,
       hiddenBusyIntervalSeconds: 60,
+      quietAfterSeconds: 0,
+      quietIntervalSeconds: 30,
       transport: 'monitor-kernel',
       monitorKernelWithoutNotebook: false
     });
@@ -29,6 +31,8 @@ describe('readMonitorSettings', () => {
       diskPaths: ['/data'],
       idlePauseMs: 30000,
       hiddenBusyIntervalMs: 60000,
+      quietAfterMs: 0,
+      quietIntervalMs: 30000,
       transport: 'monitor-kernel',
       monitorKernelWithoutNotebook: false
     });
@@ -43,6 +47,8 @@ describe('readMonitorSettings', () => {
     ['gpuSource', 'rocm-smi'],
     ['idlePauseMinutes', 'never'],
     ['hiddenBusyIntervalSeconds', null],
+    ['quietAfterSeconds', 'soon'],
+    ['quietIntervalSeconds', false],
     ['nvidiaSmiPath', 7],
     ['diskPaths', '/data'],
     ['transport', 'ssh'],

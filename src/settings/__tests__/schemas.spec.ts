@@ -155,6 +155,14 @@ describe('schema files', () => {
         'hiddenBusyIntervalMs',
         Number(composed.hiddenBusyIntervalSeconds) * 1000
       ],
+      quietAfterSeconds: [
+        'quietAfterMs',
+        Number(composed.quietAfterSeconds) * 1000
+      ],
+      quietIntervalSeconds: [
+        'quietIntervalMs',
+        Number(composed.quietIntervalSeconds) * 1000
+      ],
       transport: ['transport', composed.transport],
       monitorKernelWithoutNotebook: [
         'monitorKernelWithoutNotebook',
