@@ -8,8 +8,12 @@
  *
  * For each N, a fresh hub (no culler) and N logged-in pages:
  *   1. baseline window: the pages open, the sidebar closed;
- *   2. monitored window: the same pages with the sidebar open at the default
- *      cadence (2 s), after every sidebar has shown two samples.
+ *   2. "in use" window: the same pages with the sidebar open, after every
+ *      sidebar has shown two samples, each page given a mouse move every
+ *      15 s (someone at the page: the 2 s sampling interval);
+ *   3. "left open" window: the same pages after more than the monitor's
+ *      quiet delay (quietAfterSeconds, 60 s) without input, so they sample
+ *      at the quiet interval (10 s): what a tab left open costs.
  * CPU is the sum of utime + stime + cutime + cstime (/proc/PID/stat, clock
  * ticks) of the hub and everything it started (the proxy, the single-user
  * servers, their kernels and whatever those run), first tick to last of the
@@ -55,6 +59,12 @@ const HUB_TOKEN = 'gpu-session-tests-not-a-secret';
 const CLK_TCK =
   Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString()) || 100;
 const BUDGET_PCT_PER_USER = 0.3;
+/** A mouse move this often keeps a page "in use" (under the quiet delay). */
+const NUDGE_EVERY_S = 15;
+/** The monitor's quietAfterSeconds default (schema/monitor.json). */
+const QUIET_AFTER_S = JSON.parse(
+  fs.readFileSync(path.join(repo, 'schema', 'monitor.json'), 'utf8')
+).properties.quietAfterSeconds.default;
 const VENV_BIN = path.join(repo, '.venv', 'bin');
 const CHROMIUM =
   process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH ||
@@ -153,12 +163,27 @@ function loadavg() {
  * end by user. A process that started inside the window counts from 0; one
  * that ended inside it lands in its parent's cutime once reaped.
  */
-async function measure(hubPid, seconds, pages) {
+/** Move the mouse on every page: input, as someone at the page gives. */
+async function nudge(pages) {
+  await Promise.all(
+    pages.map((page, i) => page.mouse.move(200 + (i % 7), 300 + (nudges++ % 2)))
+  );
+}
+let nudges = 0;
+
+async function measure(hubPid, seconds, pages, nudgeEveryS = 0) {
   const countsBefore = await sampleCounts(pages);
   const before = hubTree(hubPid);
   const load0 = loadavg();
   const t0 = Date.now();
-  await sleep(seconds * 1000);
+  if (nudgeEveryS > 0) {
+    for (let t = 0; t < seconds; t += nudgeEveryS) {
+      await nudge(pages);
+      await sleep(Math.min(nudgeEveryS, seconds - t) * 1000);
+    }
+  } else {
+    await sleep(seconds * 1000);
+  }
   const after = hubTree(hubPid);
   const wall = (Date.now() - t0) / 1000;
   const countsAfter = await sampleCounts(pages);
@@ -366,17 +391,29 @@ async function runN(n, envExtra) {
     for (const page of pages) {
       await openSidebar(page);
     }
+    await nudge(pages);
     await sleep(10000);
-    const monitored = await measure(hub.pid, WINDOW_S, pages);
-    log(`N=${n}: monitored ${monitored.cpu_pct_total} % of one CPU`);
+    const monitored = await measure(hub.pid, WINDOW_S, pages, NUDGE_EVERY_S);
+    log(`N=${n}: in use ${monitored.cpu_pct_total} % of one CPU`);
+    log(
+      `N=${n}: no input for ${QUIET_AFTER_S + 5} s, then the left-open window`
+    );
+    await sleep((QUIET_AFTER_S + 5) * 1000);
+    const leftOpen = await measure(hub.pid, WINDOW_S, pages);
+    log(`N=${n}: left open ${leftOpen.cpu_pct_total} % of one CPU`);
     const extra = monitored.cpu_pct_total - baseline.cpu_pct_total;
+    const extraOpen = leftOpen.cpu_pct_total - baseline.cpu_pct_total;
     return {
       users: n,
       baseline,
       monitored,
+      left_open: leftOpen,
       monitoring_cpu_pct: round(extra),
       monitoring_cpu_pct_per_user: round(extra / n),
-      within_budget: extra / n <= BUDGET_PCT_PER_USER
+      within_budget: extra / n <= BUDGET_PCT_PER_USER,
+      left_open_cpu_pct: round(extraOpen),
+      left_open_cpu_pct_per_user: round(extraOpen / n),
+      left_open_within_budget: extraOpen / n <= BUDGET_PCT_PER_USER
     };
   } finally {
     if (started.browser) {
@@ -427,16 +464,34 @@ function markdown(result) {
     '',
     `${result.machine.cpus} CPUs, ${result.versions.jupyterhub ? `jupyterhub ${result.versions.jupyterhub}, jupyter_server ${result.versions.jupyter_server}, jupyterlab ${result.versions.jupyterlab}` : ''}; GPU: ${result.gpu}; windows of ${WINDOW_S} s; budget ${BUDGET_PCT_PER_USER} % of one CPU per user.`,
     '',
-    '| users | baseline CPU % | monitored CPU % | monitoring % | per user % | budget | samples/page/window | server RSS MiB/user | kernels RSS MiB/user | load avg (1 min) |',
-    '|---|---|---|---|---|---|---|---|---|---|'
+    '| users | window | baseline CPU % | monitored CPU % | monitoring % | per user % | budget | samples/page/window | server RSS MiB/user | kernels RSS MiB/user | load avg (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|'
   ];
   for (const r of result.runs) {
-    const rss = kind => meanMiB(r.monitored, kind, r.users);
     const base = kind => meanMiB(r.baseline, kind, r.users);
-    const samples = r.monitored.samples_per_page;
-    lines.push(
-      `| ${r.users} | ${r.baseline.cpu_pct_total} | ${r.monitored.cpu_pct_total} | ${r.monitoring_cpu_pct} | ${r.monitoring_cpu_pct_per_user} | ${r.within_budget ? 'met' : 'missed'} | ${Math.min(...samples)}-${Math.max(...samples)} | ${base('serverKiB')} -> ${rss('serverKiB')} | ${base('kernelKiB')} -> ${rss('kernelKiB')} | ${r.baseline.loadavg_start[0]} / ${r.monitored.loadavg_end[0]} |`
-    );
+    const windows = [
+      [
+        'in use (2 s)',
+        r.monitored,
+        r.monitoring_cpu_pct,
+        r.monitoring_cpu_pct_per_user,
+        r.within_budget
+      ],
+      [
+        'left open (10 s)',
+        r.left_open,
+        r.left_open_cpu_pct,
+        r.left_open_cpu_pct_per_user,
+        r.left_open_within_budget
+      ]
+    ];
+    for (const [name, w, total, perUser, met] of windows) {
+      const rss = kind => meanMiB(w, kind, r.users);
+      const samples = w.samples_per_page;
+      lines.push(
+        `| ${r.users} | ${name} | ${r.baseline.cpu_pct_total} | ${w.cpu_pct_total} | ${total} | ${perUser} | ${met ? 'met' : 'missed'} | ${Math.min(...samples)}-${Math.max(...samples)} | ${base('serverKiB')} -> ${rss('serverKiB')} | ${base('kernelKiB')} -> ${rss('kernelKiB')} | ${r.baseline.loadavg_start[0]} / ${w.loadavg_end[0]} |`
+      );
+    }
   }
   lines.push(
     '',
@@ -444,14 +499,19 @@ function markdown(result) {
     ''
   );
   lines.push(
-    '| users | hub | proxy | servers | kernels | other |',
-    '|---|---|---|---|---|---|'
+    '| users | window | hub | proxy | servers | kernels | other |',
+    '|---|---|---|---|---|---|---|'
   );
   for (const r of result.runs) {
-    const d = k => round(r.monitored.cpu_pct[k] - r.baseline.cpu_pct[k]);
-    lines.push(
-      `| ${r.users} | ${d('hub')} | ${d('proxy')} | ${d('server')} | ${d('kernel')} | ${d('other')} |`
-    );
+    for (const [name, w] of [
+      ['in use', r.monitored],
+      ['left open', r.left_open]
+    ]) {
+      const d = k => round(w.cpu_pct[k] - r.baseline.cpu_pct[k]);
+      lines.push(
+        `| ${r.users} | ${name} | ${d('hub')} | ${d('proxy')} | ${d('server')} | ${d('kernel')} | ${d('other')} |`
+      );
+    }
   }
   return lines.join('\n') + '\n';
 }
