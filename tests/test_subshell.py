@@ -19,6 +19,7 @@ pytest.importorskip("jupyter_client")
 pytest.importorskip("ipykernel")
 
 from kernel_client import TIMEOUT, Kernel  # noqa: E402  (needs jupyter_client)
+from expressions import SAMPLE_REQUEST  # noqa: E402
 
 
 def fake_smi_env():
