@@ -42,6 +42,12 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
           tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null,
         activeKernel: () =>
           tracker.currentWidget?.sessionContext.session?.kernel ?? null,
+        activeNotebook: () => {
+          const panel = tracker.currentWidget;
+          return panel
+            ? { id: panel.id, sessionContext: panel.sessionContext }
+            : null;
+        },
         setting: () => monitor?.settings.transport ?? 'auto',
         noNotebook: () => tracker.size === 0,
         allowedWithoutNotebook: () =>
