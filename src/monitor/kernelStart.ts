@@ -18,10 +18,12 @@ export interface ISessionLike {
   readonly session: {
     readonly kernel: Kernel.IKernelConnection | null;
   } | null;
-  /** 'initializing' or 'starting' while a kernel is on its way. */
+  /**
+   * 'initializing' or 'starting' while a kernel is on its way; 'unknown'
+   * with "No Kernel" chosen. (`hasNoKernel` does not tell them apart: it
+   * is true until a kernel is there.)
+   */
   readonly kernelDisplayStatus: string;
-  /** Whether the person chose "No Kernel". */
-  readonly hasNoKernel: boolean;
   /** Whether the notebook was closed. */
   readonly isDisposed: boolean;
 }
@@ -63,7 +65,7 @@ export function kernelStartKey(
   context: ISessionLike | null,
   watch: KernelInfoWatch
 ): string | null {
-  if (!context || context.isDisposed || context.hasNoKernel) {
+  if (!context || context.isDisposed) {
     return null;
   }
   const kernel = context.session?.kernel ?? null;

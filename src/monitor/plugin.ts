@@ -43,7 +43,9 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
         activeKernel: () =>
           tracker.currentWidget?.sessionContext.session?.kernel ?? null,
         activeNotebook: () => {
-          const panel = tracker.currentWidget;
+          // A notebook just added is not current yet when `widgetAdded`
+          // fires (and its first sample is asked for).
+          const panel = tracker.currentWidget ?? tracker.find(() => true);
           return panel
             ? { id: panel.id, sessionContext: panel.sessionContext }
             : null;

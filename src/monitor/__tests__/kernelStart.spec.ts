@@ -44,7 +44,6 @@ function context(
       ? { kernel: kernel as unknown as Kernel.IKernelConnection }
       : null,
     kernelDisplayStatus: display,
-    hasNoKernel: false,
     isDisposed: false
   };
 }
@@ -181,14 +180,11 @@ describe('kernelStartKey', () => {
     const kernel = new StartingKernel();
     try {
       expect(kernelStartKey('p', null, watch)).toBeNull();
-      expect(
-        kernelStartKey(
-          'p',
-          { ...context(null, 'unknown'), hasNoKernel: true },
-          watch
-        )
-      ).toBeNull();
+      // "No Kernel" chosen.
       expect(kernelStartKey('p', context(null, 'unknown'), watch)).toBeNull();
+      expect(kernelStartKey('p', context(null, 'initializing'), watch)).toBe(
+        'p:'
+      );
       expect(kernelStartKey('p', context(kernel), watch)).toBe(
         `p:${kernel.id}`
       );
