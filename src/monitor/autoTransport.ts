@@ -15,6 +15,29 @@ export interface INoNotebookPolicy {
   allowed: () => boolean;
 }
 
+/**
+ * What the auto transport knows of the active notebook's kernel start: see
+ * kernelStart.ts.
+ */
+export interface IKernelStartPolicy {
+  /**
+   * A key for the kernel start the active notebook waits on (its kernel
+   * has not yet said whether it has subshells), or null when none.
+   */
+  startKey: () => string | null;
+  /** How long one start is waited for before the monitor kernel is used. */
+  waitMs?: number;
+  /** The clock, unix ms. */
+  now?: () => number;
+}
+
+/** What the sidebar says while the notebook's kernel is starting. */
+export const WAITING_FOR_KERNEL = "Waiting for the notebook's kernel to start.";
+
+/** Said once when a start took too long and the monitor kernel took over. */
+export const KERNEL_START_TOO_SLOW =
+  "The notebook's kernel did not say within a minute whether it has subshells (still starting, or busy): the numbers are read in a separate monitor kernel until it does.";
+
 /** The error shown while the setting keeps the monitor kernel off. */
 export const NO_NOTEBOOK_NO_KERNEL =
   'No notebook is open, and the setting "Start a monitor kernel with no notebook open" is off: open a notebook to see its numbers.';
@@ -27,6 +50,8 @@ export class AutoTransport implements IProbeTransport {
    * @param _setting - the `transport` setting, read on each request.
    * @param _noNotebook - whether a monitor kernel may start with no
    *   notebook open; by default it may.
+   * @param _start - the active notebook's kernel start; by default none is
+   *   waited for.
    */
   constructor(
     private readonly _subshell: SubshellTransport,
@@ -35,7 +60,8 @@ export class AutoTransport implements IProbeTransport {
     private readonly _noNotebook: INoNotebookPolicy = {
       noNotebook: () => false,
       allowed: () => true
-    }
+    },
+    private readonly _start: IKernelStartPolicy = { startKey: () => null }
   ) {}
 
   /** Where the last request went; null before the first. */
@@ -47,13 +73,26 @@ export class AutoTransport implements IProbeTransport {
     return this._isDisposed;
   }
 
-  /** Which transport the next request would use. */
-  choose(): TransportKind {
+  /**
+   * Which transport the next request would use, or 'wait' while the
+   * active notebook's kernel has not said whether it has subshells.
+   */
+  choose(): TransportKind | 'wait' {
     const setting = this._setting();
-    if (setting === 'auto') {
-      return this._subshell.canServe() ? 'subshell' : 'monitor-kernel';
+    if (setting === 'monitor-kernel') {
+      return setting;
     }
-    return setting;
+    if (this._subshell.canServe()) {
+      return 'subshell';
+    }
+    if (this._waitsForStart()) {
+      // Starting nothing new: a monitor kernel already in use goes on
+      // serving until the notebook's kernel answers.
+      return setting === 'auto' && this._kind === 'monitor-kernel'
+        ? 'monitor-kernel'
+        : 'wait';
+    }
+    return setting === 'auto' ? 'monitor-kernel' : 'subshell';
   }
 
   async request(
@@ -61,6 +100,9 @@ export class AutoTransport implements IProbeTransport {
     timeoutMs: number
   ): Promise<ProbeOutcome> {
     const kind = this.choose();
+    if (kind === 'wait') {
+      return { kind: 'waiting', error: WAITING_FOR_KERNEL };
+    }
     if (
       kind === 'monitor-kernel' &&
       this._noNotebook.noNotebook() &&
@@ -77,9 +119,15 @@ export class AutoTransport implements IProbeTransport {
       void (kind === 'subshell' ? this._monitorKernel : this._subshell).stop();
       this._kind = kind;
     }
-    return kind === 'subshell'
-      ? this._subshell.request(request, timeoutMs)
-      : this._monitorKernel.request(request, timeoutMs);
+    if (kind === 'subshell') {
+      return this._subshell.request(request, timeoutMs);
+    }
+    const outcome = await this._monitorKernel.request(request, timeoutMs);
+    if (outcome.kind === 'sample' && this._tooSlow) {
+      this._tooSlow = false;
+      return { ...outcome, notice: outcome.notice ?? KERNEL_START_TOO_SLOW };
+    }
+    return outcome;
   }
 
   async stop(): Promise<void> {
@@ -95,6 +143,37 @@ export class AutoTransport implements IProbeTransport {
     this._monitorKernel.dispose();
   }
 
+  /**
+   * Whether to wait for the active notebook's kernel start: only for a
+   * bounded time per start (a kernel busy in a cell when the page loaded
+   * answers kernel info only when the cell ends).
+   */
+  private _waitsForStart(): boolean {
+    const key = this._start.startKey();
+    if (key === null) {
+      return false;
+    }
+    const now = (this._start.now ?? Date.now)();
+    if (key !== this._startKey) {
+      this._startKey = key;
+      this._startSince = now;
+      this._gaveUp = false;
+    }
+    if (this._gaveUp) {
+      return false;
+    }
+    if (now - this._startSince < (this._start.waitMs ?? 60_000)) {
+      return true;
+    }
+    this._gaveUp = true;
+    this._tooSlow = true;
+    return false;
+  }
+
   private _kind: TransportKind | null = null;
+  private _startKey: string | null = null;
+  private _startSince = 0;
+  private _gaveUp = false;
+  private _tooSlow = false;
   private _isDisposed = false;
 }

@@ -42,6 +42,14 @@ export const monitorPlugin: JupyterFrontEndPlugin<IResourceMonitor> = {
           tracker.currentWidget?.sessionContext.session?.kernel?.name ?? null,
         activeKernel: () =>
           tracker.currentWidget?.sessionContext.session?.kernel ?? null,
+        activeNotebook: () => {
+          // A notebook just added is not current yet when `widgetAdded`
+          // fires (and its first sample is asked for).
+          const panel = tracker.currentWidget ?? tracker.find(() => true);
+          return panel
+            ? { id: panel.id, sessionContext: panel.sessionContext }
+            : null;
+        },
         setting: () => monitor?.settings.transport ?? 'auto',
         noNotebook: () => tracker.size === 0,
         allowedWithoutNotebook: () =>

@@ -8,6 +8,7 @@
 import { ServiceManager } from '@jupyterlab/services';
 import { Kernel } from '@jupyterlab/services';
 import { AutoTransport } from './autoTransport';
+import { ISessionLike, KernelInfoWatch, kernelStartKey } from './kernelStart';
 import { IProbeTransport } from './outcome';
 import { MonitorKernelRegistry } from './registry';
 import { TransportSetting } from './settings';
@@ -23,6 +24,8 @@ export interface ITransportSources {
   activeSpec: () => string | null;
   /** The active notebook's kernel, if any. */
   activeKernel: () => Kernel.IKernelConnection | null;
+  /** The active notebook (its panel's id and session context), if any. */
+  activeNotebook: () => { id: string; sessionContext: ISessionLike } | null;
   /** The `transport` setting. */
   setting: () => TransportSetting;
   /** Whether no notebook is open in the page. */
@@ -58,10 +61,25 @@ export function createTransport(sources: ITransportSources): IProbeTransport {
   // crashes leaves it in the registry; the next start reuses it or shuts it
   // down.
   window.addEventListener('pagehide', () => monitorKernel.stopOnUnload());
-  return new AutoTransport(subshell, monitorKernel, sources.setting, {
-    noNotebook: sources.noNotebook,
-    allowed: sources.allowedWithoutNotebook
-  });
+  const infoWatch = new KernelInfoWatch();
+  return new AutoTransport(
+    subshell,
+    monitorKernel,
+    sources.setting,
+    {
+      noNotebook: sources.noNotebook,
+      allowed: sources.allowedWithoutNotebook
+    },
+    {
+      // No monitor kernel while the notebook's own kernel may yet serve.
+      startKey: () => {
+        const notebook = sources.activeNotebook();
+        return notebook
+          ? kernelStartKey(notebook.id, notebook.sessionContext, infoWatch)
+          : null;
+      }
+    }
+  );
 }
 
 namespace Private {

@@ -3,31 +3,16 @@
  * between it and the monitor kernel.
  */
 import { Kernel } from '@jupyterlab/services';
-import * as fs from 'fs';
-import * as path from 'path';
 import { AutoTransport, NO_NOTEBOOK_NO_KERNEL } from '../autoTransport';
 import { PROBE_MODULE } from '../kernelCode';
-import { IProbeRequest } from '../protocol';
 import { TransportSetting } from '../settings';
 import { OWN_STATUS_PARENT, OwnStatusFilter } from '../statusFilter';
 import { SubshellTransport } from '../subshell';
 import { QueuedTransport } from '../../__tests__/fakeTransport';
+import { PROBE, REQUEST } from '../../__tests__/probeFixture';
 import { SubshellKernel } from '../../__tests__/subshellKernel';
 import { teslaT4Sample } from '../../__tests__/samples';
 import { parseSample } from '../parser';
-
-const PROBE = fs.readFileSync(
-  path.join(__dirname, '../../../jupyterlab_gpu_session/probe.py'),
-  'utf-8'
-);
-
-const REQUEST: IProbeRequest = {
-  kernel_ids: [],
-  disks: null,
-  gpu_source: 'auto',
-  nvidia_smi: '/nonexistent/nvidia-smi',
-  checkpoint_globs: null
-};
 
 function asConnection(kernel: SubshellKernel): Kernel.IKernelConnection {
   return kernel as unknown as Kernel.IKernelConnection;
