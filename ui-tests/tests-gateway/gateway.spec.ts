@@ -63,8 +63,9 @@ test.describe('kernels behind a kernel gateway', () => {
     const listing = testInfo.project.name === 'listing-allowed';
     const startedBefore = kernelsStarted(gatewayPort);
     // Where the gateway lists kernels, both lists are watched through the
-    // notebook's first minute: the notebook's kernel is the only one, even
-    // while it starts and has not said whether it has subshells.
+    // notebook's first 30 s (its kernel starts and answers kernel info in
+    // the first few): the notebook's kernel is the only one, even while it
+    // starts and has not said whether it has subshells.
     let opened = 0;
     const watching = listing
       ? watchKernels(
@@ -73,7 +74,7 @@ test.describe('kernels behind a kernel gateway', () => {
             'api/kernels?no_track_activity=1',
             `http://127.0.0.1:${gatewayPort}/api/kernels`
           ],
-          () => opened > 0 && Date.now() - opened > 60_000
+          () => opened > 0 && Date.now() - opened > 30_000
         )
       : null;
 
