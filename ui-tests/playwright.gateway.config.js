@@ -85,6 +85,9 @@ delete labEnv.FAKE_NVIDIA_SMI_APPS;
 module.exports = {
   ...base,
   testDir: path.join(__dirname, 'tests-gateway'),
+  // Its own folder: Playwright empties its outputDir at start, and the hub
+  // suite runs beside this one (./dev galata).
+  outputDir: path.join(__dirname, 'test-results', 'gateway'),
   webServer: [
     {
       ...base.webServer,

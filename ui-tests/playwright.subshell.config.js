@@ -9,5 +9,8 @@ const base = require('./playwright.config');
 
 module.exports = {
   ...base,
-  testDir: path.join(__dirname, 'tests-subshell')
+  testDir: path.join(__dirname, 'tests-subshell'),
+  // Its own folder: Playwright empties its outputDir at start, and the hub
+  // suite runs beside this one (./dev galata).
+  outputDir: path.join(__dirname, 'test-results', 'subshell')
 };
