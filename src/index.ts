@@ -9,6 +9,10 @@ import { sidebarPlugin } from './sidebar/plugin';
 import { statusItemPlugin } from './sidebar/statusItemPlugin';
 import { templatesPlugin } from './templates/plugin';
 import { warningsPlugin } from './warnings/plugin';
+// The status bar items' styles, at start. Imported here rather than given
+// as the package's style module, so that they and the sidebar's styles
+// (fetched with the sidebar) share one style-loader runtime.
+import '../style/status.css';
 
 export * from './tokens';
 

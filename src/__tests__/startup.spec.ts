@@ -26,6 +26,10 @@ describe("the extension's code at JupyterLab start", () => {
     'warnings/rules.ts',
     'warnings/section.ts',
     'countdown/section.ts',
+    'countdown/sessionClock.ts',
+    'countdown/policy.ts',
+    'countdown/countdown.ts',
+    'countdown/findings.ts',
     'templates/flow.ts',
     'sidebar/monitorSections.ts',
     'sidebar/section.ts'
