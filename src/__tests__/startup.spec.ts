@@ -19,6 +19,7 @@ describe("the extension's code at JupyterLab start", () => {
     'monitor/parser.ts',
     'monitor/probeCall.ts',
     'monitor/probeSource.ts',
+    'monitor/probeAsset.ts',
     'monitor/kernelCode.ts',
     'checkpoint/requests.ts',
     'checkpoint/session.ts',
