@@ -9,12 +9,15 @@ import { sidebarPlugin } from './sidebar/plugin';
 import { statusItemPlugin } from './sidebar/statusItemPlugin';
 import { templatesPlugin } from './templates/plugin';
 import { warningsPlugin } from './warnings/plugin';
-// The status bar items' styles, at start. Imported here rather than given
-// as the package's style module, so that they and the sidebar's styles
-// (fetched with the sidebar) share one style-loader runtime.
-import '../style/status.css';
+import { addStatusStyles } from './ui/statusStyles';
 
 export * from './tokens';
+
+// The status bar items' styles, at start: a string put in a <style> element
+// rather than the package's style module or a CSS module, so that neither a
+// second module nor style-loader's runtime is fetched at start. The
+// sidebar's styles come with the sidebar.
+addStatusStyles();
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   monitorPlugin,
