@@ -31,6 +31,8 @@ describe("the extension's code at JupyterLab start", () => {
     'countdown/policy.ts',
     'countdown/countdown.ts',
     'countdown/findings.ts',
+    'countdown/presets.ts',
+    'platforms.ts',
     'templates/flow.ts',
     'sidebar/monitorSections.ts',
     'sidebar/section.ts'
