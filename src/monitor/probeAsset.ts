@@ -6,22 +6,12 @@
  * below against the extension's public path, the same one the chunks are
  * loaded from (so under any base_url, in JupyterLab and Notebook 7).
  */
+import { fetchText } from '../ui/staticAsset';
 
 /** Fetch the probe's source; rejects with the reason when it cannot. */
-export async function fetchProbeSource(): Promise<string> {
-  const url = new URL('./probe.py', import.meta.url);
-  let response: Response;
-  try {
-    response = await fetch(url.href, { credentials: 'same-origin' });
-  } catch (reason) {
-    throw new Error(
-      `the probe's source could not be fetched from ${url.pathname} (${String(reason)})`
-    );
-  }
-  if (!response.ok) {
-    throw new Error(
-      `the probe's source could not be fetched from ${url.pathname} (HTTP ${response.status})`
-    );
-  }
-  return response.text();
+export function fetchProbeSource(): Promise<string> {
+  return fetchText(
+    new URL('./probe.py', import.meta.url),
+    "the probe's source"
+  );
 }
