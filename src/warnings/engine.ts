@@ -60,11 +60,13 @@ export class WarningsEngine {
   readonly list: WarningList;
 
   /**
-   * Read the saved snoozes and dismissals, then run the rules on each
-   * change of the monitor.
+   * Read the saved snoozes and dismissals, call `restored` (the facade
+   * attaches there, so that it sees every warning raised), then run the
+   * rules on each change of the monitor.
    */
-  async start(): Promise<void> {
+  async start(restored?: () => void): Promise<void> {
     await this.list.restore();
+    restored?.();
     this._options.monitor.changed.connect(this.evaluate, this);
     this.evaluate();
   }

@@ -125,9 +125,10 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
             run,
             settings: () => settings
           });
-          await made.start();
-          facade.attach(made.list);
+          // Set before the saved state is read: settings that change
+          // meanwhile reach it (it evaluates nothing until restored).
           engine = made;
+          await made.start(() => facade.attach(made.list));
           return made;
         },
         reason => {
