@@ -13,6 +13,7 @@ export default tseslint.config(
       'jupyterlab_gpu_session/labextension/',
       'src/probe/probeSource.ts',
       'src/settings/schemaDefaults.ts',
+      'src/ui/statusCss.ts',
       'ui-tests/test-results/',
       'ui-tests/playwright-report/',
       '**/*.js',

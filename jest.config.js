@@ -40,6 +40,15 @@ module.exports = {
     '<rootDir>/ui-tests/',
     '<rootDir>/bench/'
   ],
+  // The labextension fetches the checkpoint helper from its static files
+  // (`new URL(..., import.meta.url)`, which only the bundler resolves);
+  // under Jest the same lines come from the generated keeperSource.ts,
+  // made from the same checkpoint.py. The fetch itself is exercised by the
+  // galata tests that insert checkpoint-train.
+  moduleNameMapper: {
+    ...baseConfig.moduleNameMapper,
+    '/keeperAsset$': '<rootDir>/src/__tests__/keeperFromSource.ts'
+  },
   transformIgnorePatterns: [
     `/node_modules/(?!${[baseList, ...extraEsModules].join('|')}).+`
   ]

@@ -39,7 +39,8 @@ else
     [ -e "$f" ] && cp "$f" "$src/"
   done
   cp -r src schema style scripts "$src/"
-  cp jupyterlab_gpu_session/probe.py "$src/jupyterlab_gpu_session/"
+  cp jupyterlab_gpu_session/probe.py jupyterlab_gpu_session/checkpoint.py \
+    "$src/jupyterlab_gpu_session/"
 fi
 # Never carry the development build's generated probe module or outputs.
 rm -rf "$src/lib" "$src/src/__tests__"

@@ -206,15 +206,21 @@ def rows(d):
                     size["total_gzip_bytes"], size["total_gzip_bytes"] / 1000.0,
                     size["total_gzip_bytes"] / 1024.0, size["largest"]["file"],
                     size["largest"]["gzip_bytes"],
-                    "; %d bytes with the probe not stripped" % raw["total_gzip_bytes"] if raw else ""),
+                    "; %d bytes with the probe not stripped" % raw["total_gzip_bytes"] if raw else "") + (
+                    "; not JS and not counted: %s, %d bytes gzipped (text assets fetched on first use)" % (
+                        ", ".join("%s %d bytes" % (f["file"], f["bytes"]) for f in size["assets"]),
+                        size["assets_gzip_bytes"]) if size and size.get("assets") else ""),
                 "<= 70 KB", verdict(size and size["total_gzip_bytes"], 70000),
                 "gzip -9 of static/*.js; also %s against 70 KiB" % (
                     verdict(size and size["total_gzip_bytes"], 70 * 1024)) if size else ""))
     j = b.get("js_fetched")
     out.append(("labextension JS fetched at JupyterLab start, gzipped",
-                j and "%d bytes = %.1f kB in %d files; %d bytes more on first opening the sidebar" % (
+                j and ("%d bytes = %.1f kB in %d files; %d bytes more on first opening the sidebar"
+                       "; not JS and not counted: %d bytes of text assets at start, %d on opening the sidebar") % (
                     j["start_gzip_bytes"], j["start_gzip_bytes"] / 1000.0,
-                    len([f for f in j["files"] if f["phase"] == "start"]), j["sidebar_gzip_bytes"]),
+                    len([f for f in j["files"] if f["phase"] == "start" and f.get("kind", "js") == "js"]),
+                    j["sidebar_gzip_bytes"], j.get("start_asset_gzip_bytes", 0),
+                    j.get("sidebar_asset_gzip_bytes", 0)),
                 "<= 22 KB", verdict(j and j["start_gzip_bytes"], 22000),
                 "the page's own requests for our static/*.js, gzip -9 of each body"))
     r = b.get("render")

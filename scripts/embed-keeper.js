@@ -5,7 +5,9 @@
  * The checkpoint-train template pastes CheckpointKeeper into a cell, so that
  * it works in a kernel environment without this package. The helper lives in
  * one place, the Python file (which also ships importable from the package);
- * this generated module (git-ignored) carries it, as written, to the template.
+ * the labextension ships it as lib/templates/builtin/checkpoint.py, fetched
+ * with the templates' code (src/templates/builtin/keeperAsset.ts), and this
+ * generated module (git-ignored) carries it, as written, to the tests.
  */
 const fs = require('fs');
 const path = require('path');
@@ -20,6 +22,15 @@ if (source.includes('{{')) {
   throw new Error('checkpoint.py must not contain "{{" (template placeholder)');
 }
 const lines = source.replace(/\n+$/, '').split('\n');
+// What the labextension ships: the helper as a file of its own, next to
+// lib/templates/builtin/keeperAsset.js, which rspack emits as an asset (not
+// JS) and the page fetches with the templates' code. keeperAsset.ts splits
+// it into the same lines as below; the module below is for the tests.
+const asset = path.join(root, 'lib', 'templates', 'builtin', 'checkpoint.py');
+fs.mkdirSync(path.dirname(asset), { recursive: true });
+if (!fs.existsSync(asset) || fs.readFileSync(asset, 'utf8') !== source) {
+  fs.writeFileSync(asset, source);
+}
 const out = path.join(root, 'src', 'templates', 'builtin', 'keeperSource.ts');
 fs.writeFileSync(
   out,

@@ -3,7 +3,9 @@
  *
  * The front end sends the probe's Python source to the monitor kernel. The
  * source lives in one place, the Python file, and is bundled as text at build
- * time; this generated module (git-ignored) is what TypeScript and Jest import.
+ * time into lib/monitor/probe.py, which the labextension ships as a file of
+ * its own (src/monitor/probeAsset.ts fetches it); the generated module
+ * src/monitor/probeSource.ts (git-ignored) holds the same text for Jest.
  *
  * What is bundled is the source without its comments, docstrings, blank lines
  * and most whitespace (scripts/strip_probe.py, which checks that the result
@@ -70,4 +72,16 @@ const text =
 
 if (!fs.existsSync(outFile) || fs.readFileSync(outFile, 'utf8') !== text) {
   fs.writeFileSync(outFile, text);
+}
+
+// What the labextension ships: the same source as a file of its own, next
+// to lib/monitor/probeAsset.js, which rspack emits as an asset (not JS) and
+// the page fetches with the first sample. The module above is for Jest.
+const assetFile = path.join(root, 'lib', 'monitor', 'probe.py');
+fs.mkdirSync(path.dirname(assetFile), { recursive: true });
+if (
+  !fs.existsSync(assetFile) ||
+  fs.readFileSync(assetFile, 'utf8') !== source
+) {
+  fs.writeFileSync(assetFile, source);
 }

@@ -9,8 +9,15 @@ import { sidebarPlugin } from './sidebar/plugin';
 import { statusItemPlugin } from './sidebar/statusItemPlugin';
 import { templatesPlugin } from './templates/plugin';
 import { warningsPlugin } from './warnings/plugin';
+import { addStatusStyles } from './ui/statusStyles';
 
 export * from './tokens';
+
+// The status bar items' styles, at start: a string put in a <style> element
+// rather than the package's style module or a CSS module, so that neither a
+// second module nor style-loader's runtime is fetched at start. The
+// sidebar's styles come with the sidebar.
+addStatusStyles();
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   monitorPlugin,

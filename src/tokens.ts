@@ -21,12 +21,19 @@ import type { IWarningFinding } from './warnings/types';
 
 /** The plugin ids, one per feature. */
 export namespace PluginIDs {
+  /** The resource monitor. */
   export const monitor = 'jupyterlab-gpu-session:monitor';
+  /** The GPU sidebar. */
   export const sidebar = 'jupyterlab-gpu-session:sidebar';
+  /** The GPU status bar item. */
   export const statusItem = 'jupyterlab-gpu-session:status-item';
+  /** The session countdown. */
   export const countdown = 'jupyterlab-gpu-session:countdown';
+  /** The template cells. */
   export const templates = 'jupyterlab-gpu-session:templates';
+  /** The warnings. */
   export const warnings = 'jupyterlab-gpu-session:warnings';
+  /** The checkpoint requests. */
   export const checkpoint = 'jupyterlab-gpu-session:checkpoint';
 }
 

@@ -9,6 +9,7 @@ import { PLATFORM_IDS, PLATFORM_TABLE } from '../platforms';
 import { PRESETS } from '../countdown/presets';
 import { PLATFORMS as TEMPLATE_PLATFORMS } from '../templates/settings';
 import { buildCatalog } from '../templates/catalog';
+import { BUILTIN_TEMPLATES } from '../templates/builtin/sourceLanguage';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -53,7 +54,7 @@ describe('the platform table', () => {
   });
 
   it('names storage variants the drive-mount template has', () => {
-    const driveMount = buildCatalog([]).templates.find(
+    const driveMount = buildCatalog([], BUILTIN_TEMPLATES).templates.find(
       t => t.id === 'drive-mount'
     )!;
     const variant = driveMount.variables!.find(v => v.name === 'variant')!;

@@ -2,7 +2,7 @@
  * A cloud's interruption notice as a deadline of the session.
  */
 import { IProbeSample } from '../monitor/protocol';
-import { IInterruption } from './policy';
+import type { IInterruption } from './policy';
 
 /** What each notice kind means, for the clock's detail line. */
 const KIND_WORDS: { [kind: string]: string } = {

@@ -3,7 +3,7 @@
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import {
+import type {
   IHubLimits,
   IHubSetting,
   IKernelsRemote,

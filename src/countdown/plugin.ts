@@ -12,14 +12,14 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 import { Widget } from '@lumino/widgets';
 import { fetchServerLimits } from './limitsClient';
-import { SessionClock } from './sessionClock';
+import { LazySessionClock } from './lazyClock';
+import type { CountdownWarnings } from './findings';
 import { readCountdownSettings } from './settings';
 import { followSettings } from '../settings/followSettings';
 import { countdownStatusText } from './statusText';
 import { interruptionDeadline } from './interruption';
 import { browserStorage } from '../ui/storage';
 import { userActivity } from '../ui/activity';
-import { CountdownWarnings } from './findings';
 import {
   IGpuSessionSidebar,
   IGpuSessionWarnings,
@@ -54,11 +54,26 @@ export const countdownPlugin: JupyterFrontEndPlugin<ISessionClock> = {
     translator: ITranslator | null
   ): ISessionClock => {
     const trans = (translator ?? nullTranslator).load('jupyterlab_gpu_session');
-    const clock = new SessionClock({ store: browserStorage() });
-    // The section's code is fetched when the sidebar is first shown.
+    // The countdown's warnings, made with the model: before it nothing is
+    // due and nothing is listed.
+    let listed: CountdownWarnings | null = null;
+    // The countdown's model is fetched once there is something to count.
+    const clock = new LazySessionClock({
+      store: browserStorage(),
+      onLoad: module => {
+        listed = new module.CountdownWarnings(trans, () =>
+          app.commands.hasCommand(CommandIDs.insertTemplate)
+        );
+      }
+    });
+    // The section's code is fetched when the sidebar is first shown; it
+    // shows the policy even with no clock, so it fetches the model too.
     sidebar.addSection(async () => {
-      const { CountdownSection } = await import('./section');
-      return new CountdownSection(clock, translator ?? nullTranslator);
+      const [{ CountdownSection }] = await Promise.all([
+        import('./section'),
+        clock.loadModel()
+      ]);
+      return new CountdownSection(clock.model!, translator ?? nullTranslator);
     }, 10);
 
     if (statusBar) {
@@ -100,14 +115,12 @@ export const countdownPlugin: JupyterFrontEndPlugin<ISessionClock> = {
 
     // The countdown's warnings live in the warning list (sidebar list,
     // notifications updated in place, snooze kept across reloads).
-    const listed = new CountdownWarnings(trans, () =>
-      app.commands.hasCommand(CommandIDs.insertTemplate)
-    );
     const onTick = () => {
       const horizonMs = Math.max(...clock.settings.warningMinutes, 0) * 60_000;
+      const due = clock.tick();
       warnings.update(
         trans.__('countdown'),
-        listed.update(clock.tick(), clock.countdown, horizonMs)
+        listed ? listed.update(due, clock.countdown, horizonMs) : []
       );
     };
     // A hidden tab still warns, through the browser, when the user asked.

@@ -18,6 +18,7 @@ import {
 } from './policy';
 import { ICheckpointSample } from '../monitor/protocol';
 import { LimitsResult } from './limitsClient';
+import { ActivityLog, IActivityStore } from './activityLog';
 import {
   DEFAULT_COUNTDOWN_SETTINGS,
   ICountdownSettingsValues
@@ -33,27 +34,27 @@ export type ClockWarning =
       checkpointAgeMs: number | null;
     };
 
-/** Where the last activity time is kept across reloads. */
-export interface IActivityStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
-
-const ACTIVITY_KEY = 'jupyterlab-gpu-session:last-activity';
+export type { IActivityStore } from './activityLog';
 
 /** Options of the clock. */
 export interface ISessionClockOptions {
+  /** The clock's time source, unix ms; `Date.now` by default. */
   now?: () => number;
+  /** Where the last activity is kept, when no `activity` is given. */
   store?: IActivityStore | null;
+  /**
+   * The activity record to share (the countdown's facade records activity
+   * before this model is loaded); made from `store` when not given.
+   */
+  activity?: ActivityLog;
 }
 
 /** The countdown's model. */
 export class SessionClock {
   constructor(options: ISessionClockOptions = {}) {
     this._now = options.now ?? Date.now;
-    this._store = options.store ?? null;
-    const stored = Number(this._store?.getItem(ACTIVITY_KEY) ?? NaN);
-    this._lastActivity = Number.isFinite(stored) ? stored : this._now();
+    this._activity =
+      options.activity ?? new ActivityLog(this._now, options.store ?? null);
     this._update();
   }
 
@@ -102,7 +103,7 @@ export class SessionClock {
 
   /** Latest user input or kernel execution, unix ms. */
   get lastActivity(): number {
-    return this._lastActivity;
+    return this._activity.lastActivity;
   }
 
   setSettings(settings: ICountdownSettingsValues): void {
@@ -145,12 +146,7 @@ export class SessionClock {
    * seconds, since input events come in bursts.
    */
   recordActivity(): void {
-    const now = this._now();
-    this._lastActivity = now;
-    if (now - this._storedAt > 5000) {
-      this._storedAt = now;
-      this._store?.setItem(ACTIVITY_KEY, String(now));
-    }
+    this._activity.record();
   }
 
   /**
@@ -212,21 +208,19 @@ export class SessionClock {
     );
     this._countdown = computeCountdown(
       this._policy,
-      this._lastActivity,
+      this._activity.lastActivity,
       this._now()
     );
     this._changed.emit();
   }
 
   private _now: () => number;
-  private _store: IActivityStore | null;
-  private _storedAt = 0;
+  private _activity: ActivityLog;
   private _settings = DEFAULT_COUNTDOWN_SETTINGS;
   private _detected: IDetectedPlatform | null = null;
   private _interruption: IInterruption | null = null;
   private _server: LimitsResult | null = null;
   private _checkpoint: ICheckpointSample | null = null;
-  private _lastActivity: number;
   private _tracker = new ThresholdTracker(
     DEFAULT_COUNTDOWN_SETTINGS.warningMinutes
   );

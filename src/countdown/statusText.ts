@@ -3,12 +3,12 @@
  * sidebar section, which is loaded only when the sidebar is first shown.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { SessionClock } from './sessionClock';
+import type { ICountdown } from './countdown';
 import { formatDuration } from '../ui/format';
 
 /** Short text of the nearest end for the status bar, e.g. "3h 12m left". */
 export function countdownStatusText(
-  clock: SessionClock,
+  clock: { readonly countdown: ICountdown },
   trans: TranslationBundle
 ): string {
   const nearest = clock.countdown.nearest;

@@ -8,10 +8,13 @@ export const HISTORY_WINDOW_MS = 10 * 60 * 1000;
 
 /** History series names, shared by the model and the plots. */
 export namespace SeriesKeys {
+  /** The host's RAM in use, percent. */
   export const ram = 'ram-percent';
+  /** GPU `index`'s utilization, percent. */
   export function gpuUtilization(index: number): string {
     return `gpu-${index}-utilization-percent`;
   }
+  /** GPU `index`'s memory in use, percent. */
   export function gpuMemory(index: number): string {
     return `gpu-${index}-memory-percent`;
   }

@@ -3,7 +3,8 @@
  * where it has them, else a monitor kernel (AutoTransport).
  *
  * Its own chunk, fetched with the first sample (see LazyTransport), with the
- * parser and the kernels' code; the probe's source is a further chunk.
+ * parser and the kernels' code; the probe's source is a file of the
+ * labextension fetched then (probeAsset.ts).
  */
 import { ServiceManager } from '@jupyterlab/services';
 import { Kernel } from '@jupyterlab/services';
@@ -14,6 +15,7 @@ import { MonitorKernelRegistry } from './registry';
 import { TransportSetting } from './settings';
 import { SubshellTransport } from './subshell';
 import { MonitorKernelTransport } from './transport';
+import { fetchProbeSource } from './probeAsset';
 import { browserStorage } from '../ui/storage';
 
 /** What the transports read from the page, each time they need it. */
@@ -46,10 +48,10 @@ export function createTransport(sources: ITransportSources): IProbeTransport {
     sources.serviceManager.serverSettings.baseUrl,
     Private.tabId()
   );
-  // The probe's source is fetched with the first sample (its own chunk).
+  // The probe's source is fetched with the first sample (a text file of
+  // the labextension, not JS).
   let source: Promise<string> | null = null;
-  const probeSource = () =>
-    (source ??= import('./probeSource').then(m => m.PROBE_SOURCE));
+  const probeSource = () => (source ??= fetchProbeSource());
   const monitorKernel = new MonitorKernelTransport(
     sources.serviceManager,
     probeSource,

@@ -3,7 +3,6 @@
  * each checked on its own so that one bad template is reported by name and
  * skipped while the others keep working.
  */
-import { BUILTIN_TEMPLATES } from './builtin';
 import { QUOTERS } from './escape';
 import { checkValue, findPlaceholders } from './render';
 import {
@@ -111,7 +110,7 @@ export function parseTemplate(raw: unknown, builtin = false): ITemplate {
  */
 export function buildCatalog(
   userTemplates: unknown,
-  builtins: ReadonlyArray<unknown> = BUILTIN_TEMPLATES
+  builtins: ReadonlyArray<unknown>
 ): ICatalog {
   const templates: ITemplate[] = [];
   const problems: ICatalogProblem[] = [];

@@ -11,6 +11,7 @@ import type { IStateDB } from '@jupyterlab/statedb';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { builtinTemplates } from './builtin';
+import { fetchKeeperLines } from './builtin/keeperAsset';
 import { IBuiltinEntry } from './builtinIndex';
 import { buildCatalog, ICatalog } from './catalog';
 import {
@@ -31,13 +32,15 @@ const STATE_KEY = `${PluginIDs.templates}:values`;
 
 /**
  * The catalog: the built-in templates of `entries` (the translated index)
- * and the user's templates, each one checked.
+ * and the user's templates, each one checked. The checkpoint helper that
+ * `checkpoint-train` pastes is fetched first (a file of the labextension).
  */
-export function catalogOf(
+export async function catalogOf(
   entries: ReadonlyArray<IBuiltinEntry>,
   userTemplates: unknown
-): ICatalog {
-  return buildCatalog(userTemplates, builtinTemplates(entries));
+): Promise<ICatalog> {
+  const keeperLines = await fetchKeeperLines();
+  return buildCatalog(userTemplates, builtinTemplates(entries, keeperLines));
 }
 
 /** What an insertion needs to know. */

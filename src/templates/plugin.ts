@@ -84,17 +84,19 @@ export const templatesPlugin: JupyterFrontEndPlugin<void> = {
     let catalog: Promise<ICatalog> | null = null;
     const fullCatalog = (): Promise<ICatalog> => {
       const userTemplates = settings.templates;
-      return (catalog ??= loadFlow().then(
-        module => {
-          const built = module.catalogOf(builtins, userTemplates);
-          reportProblems(built);
-          return built;
-        },
-        reason => {
-          catalog = null;
-          throw reason;
-        }
-      ));
+      return (catalog ??= loadFlow()
+        .then(module => module.catalogOf(builtins, userTemplates))
+        .then(
+          built => {
+            reportProblems(built);
+            return built;
+          },
+          reason => {
+            // a failed fetch (the chunk, the helper) is tried again next time
+            catalog = null;
+            throw reason;
+          }
+        ));
     };
     const reportProblems = ({ problems }: ICatalog) => {
       if (!problems.length) {

@@ -5,10 +5,16 @@
  * templates' code (see plugin.ts).
  */
 
-import { PLATFORM_IDS } from '../platforms';
+import { templates as schema } from '../settings/schemaDefaults';
 
-/** The platform ids the probe detects, from the platform table. */
-export const PLATFORMS: readonly string[] = PLATFORM_IDS;
+/**
+ * The platform ids the probe detects: the schema's choices but `auto`.
+ * platformTable.spec.ts checks that they are the platform table's ids, in
+ * its order; read from the schema so that the table (platforms.ts) is not
+ * code loaded at start.
+ */
+export const PLATFORMS: readonly string[] =
+  schema.properties.platform.enum.filter(id => id !== 'auto');
 
 /** Default values per template id and variable name. */
 export type TemplateDefaults = {

@@ -82,6 +82,7 @@ export class UserActivity {
 
 /** The options of the activity source. */
 export namespace UserActivity {
+  /** Options of the activity source. */
   export interface IOptions {
     /** The clock, unix ms. */
     now?: () => number;

@@ -39,8 +39,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** Thresholds (percent) at which a meter turns to warning and danger. */
+/** The percent at which a meter turns to warning. */
 export const METER_WARN_PERCENT = 85;
+/** The percent at which a meter turns to danger. */
 export const METER_DANGER_PERCENT = 95;
 
 /**

@@ -15,15 +15,13 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { KernelTracker } from './kernels';
 import { followSettings } from '../settings/followSettings';
-import { IWarningListState, WarningList } from './list';
-import { WarningNotifier } from './notifier';
-import { newestPoint, PeakHistory, peakHistoryShape } from './peakHistory';
+import type { IWarningListState, IWarningStore } from './list';
+import type { WarningsEngine } from './engine';
+import { LazyWarningList } from './lazyList';
 import {
   DEFAULT_WARNINGS_SETTINGS,
   IWarningsSettings,
-  longestWindowMs,
-  readWarningsSettings,
-  shortestWindowMs
+  readWarningsSettings
 } from './settings';
 import { IWarningAction } from './types';
 import {
@@ -64,31 +62,33 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyterlab_gpu_session');
     let settings: IWarningsSettings = DEFAULT_WARNINGS_SETTINGS;
-    const list = new WarningList({
-      store: stateDB
-        ? {
-            load: async () =>
-              ((await stateDB.fetch(STATE_KEY)) as unknown as
-                IWarningListState | undefined) ?? null,
-            save: async state => {
-              await stateDB.save(
-                STATE_KEY,
-                state as unknown as ReadonlyPartialJSONObject
-              );
-            }
+    const store: IWarningStore | null = stateDB
+      ? {
+          load: async () =>
+            ((await stateDB.fetch(STATE_KEY)) as unknown as
+              IWarningListState | undefined) ?? null,
+          save: async state => {
+            await stateDB.save(
+              STATE_KEY,
+              state as unknown as ReadonlyPartialJSONObject
+            );
           }
-        : null
-    });
+        }
+      : null;
+    // Kernel statuses are recorded from the start, so that "idle since"
+    // is right whenever the rules come.
     const kernels = new KernelTracker();
-    const maxGapMs = () =>
-      Math.max(60_000, 3 * monitor.settings.intervalMs, 2 * history.bucketMs);
-    const shape = () =>
-      peakHistoryShape(
-        shortestWindowMs(settings),
-        longestWindowMs(settings),
-        Math.max(60_000, 3 * monitor.settings.intervalMs)
-      );
-    let history = new PeakHistory(shape().bucketMs, shape().capacity);
+    // The open notebooks' kernels: id → notebook path.
+    const openKernels = () => {
+      const open = new Map<string, string>();
+      tracker?.forEach(panel => {
+        const id = panel.sessionContext.session?.kernel?.id;
+        if (id) {
+          open.set(id, panel.context.path);
+        }
+      });
+      return open;
+    };
 
     app.commands.addCommand(CommandIDs.restartIdleKernel, {
       label: trans.__('Restart Idle Kernel…'),
@@ -107,32 +107,63 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
     });
     const run = (action: IWarningAction) =>
       void app.commands.execute(action.command, action.args ?? {});
-    const snoozeMinutes = () => settings.snoozeMinutes;
+
+    // The list, the notifications and the rules are a chunk of their own
+    // (engine.ts), fetched when monitoring first starts, when a source
+    // first finds something or when the sidebar is first shown.
+    let engine: WarningsEngine | null = null;
+    let loading: Promise<WarningsEngine> | null = null;
+    const loadEngine = () =>
+      (loading ??= import('./engine').then(
+        async module => {
+          const made = new module.WarningsEngine({
+            monitor,
+            kernels,
+            openKernels,
+            store,
+            trans,
+            run,
+            settings: () => settings
+          });
+          // Set before the saved state is read: settings that change
+          // meanwhile reach it (it evaluates nothing until restored).
+          engine = made;
+          await made.start(() => facade.attach(made.list));
+          return made;
+        },
+        reason => {
+          loading = null; // tried again with the next change
+          console.error('jupyterlab-gpu-session: no warnings', reason);
+          throw reason;
+        }
+      ));
+    const facade = new LazyWarningList(
+      () => void loadEngine().catch(() => undefined)
+    );
+    const loadWhenMonitoring = () => {
+      if (monitor.phase !== 'idle') {
+        monitor.changed.disconnect(loadWhenMonitoring);
+        void loadEngine().catch(() => undefined);
+      }
+    };
+    monitor.changed.connect(loadWhenMonitoring);
+    loadWhenMonitoring();
 
     // The section's code is fetched when the sidebar is first shown.
     sidebar?.addSection(async () => {
-      const { WarningsSection } = await import('./section');
-      return new WarningsSection({ list, translator, run, snoozeMinutes });
+      const [{ WarningsSection }, { list }] = await Promise.all([
+        import('./section'),
+        loadEngine()
+      ]);
+      return new WarningsSection({
+        list,
+        translator,
+        run,
+        snoozeMinutes: () => settings.snoozeMinutes
+      });
     }, 1);
-    const notifier = new WarningNotifier({
-      list,
-      trans,
-      run,
-      snoozeMinutes,
-      enabled: () => settings.notifications
-    });
 
     // Per-kernel status: idle since when, and deaths.
-    const openKernels = () => {
-      const open = new Map<string, string>();
-      tracker?.forEach(panel => {
-        const id = panel.sessionContext.session?.kernel?.id;
-        if (id) {
-          open.set(id, panel.context.path);
-        }
-      });
-      return open;
-    };
     const watchPanel = (panel: NotebookPanel) => {
       const onStatus = () => {
         const id = panel.sessionContext.session?.kernel?.id;
@@ -143,87 +174,17 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
             panel.sessionContext.session?.kernel?.status ?? 'unknown',
             Date.now()
           );
-          evaluate();
+          engine?.evaluate();
         }
       };
       panel.sessionContext.statusChanged.connect(onStatus);
       panel.sessionContext.kernelChanged.connect(onStatus);
       onStatus();
     };
-
-    // The rules are a chunk of their own, fetched when monitoring first
-    // starts: nothing needs them before the first sample.
-    let rules: typeof import('./rules') | null = null;
-    let loadingRules = false;
-    const loadRules = () => {
-      if (loadingRules) {
-        return;
-      }
-      loadingRules = true;
-      import('./rules').then(
-        module => {
-          rules = module;
-          evaluate();
-        },
-        reason => {
-          loadingRules = false; // tried again with the next change
-          console.error('jupyterlab-gpu-session: no warning rules', reason);
-        }
-      );
-    };
-    let sampleCount = -1;
-    const evaluate = () => {
-      if (!list.restored) {
-        return;
-      }
-      if (monitor.phase === 'idle') {
-        // Not monitoring (no notebook, sidebar closed): nothing is known.
-        list.update('monitor', []);
-        return;
-      }
-      const sample = monitor.sample;
-      const sampleTime = monitor.sampleTime;
-      if (
-        sample &&
-        sampleTime !== null &&
-        monitor.sampleCount !== sampleCount
-      ) {
-        sampleCount = monitor.sampleCount;
-        const point = newestPoint(monitor.history);
-        if (point) {
-          history.record(point.time, point.values);
-        }
-        kernels.recordSample(sample, sampleTime);
-      }
-      if (!rules) {
-        // Samples are recorded meanwhile, so no rule misses a point.
-        loadRules();
-        return;
-      }
-      list.update(
-        'monitor',
-        rules.evaluateRules({
-          now: Date.now(),
-          history,
-          sample,
-          maxGapMs: maxGapMs(),
-          kernels: kernels.activities(openKernels()),
-          deaths: kernels.deaths,
-          settings,
-          active: list.activeKeys('monitor'),
-          trans
-        })
-      );
-    };
-
-    void list.restore().then(() => {
-      monitor.changed.connect(evaluate);
-      if (tracker) {
-        tracker.forEach(watchPanel);
-        tracker.widgetAdded.connect((_, panel) => watchPanel(panel));
-      }
-      evaluate();
-    });
+    if (tracker) {
+      tracker.forEach(watchPanel);
+      tracker.widgetAdded.connect((_, panel) => watchPanel(panel));
+    }
 
     followSettings(
       settingRegistry,
@@ -232,22 +193,11 @@ export const warningsPlugin: JupyterFrontEndPlugin<IGpuSessionWarnings> = {
       readWarningsSettings,
       values => {
         settings = values;
-        const next = shape();
-        if (
-          next.bucketMs !== history.bucketMs ||
-          next.capacity !== history.capacity
-        ) {
-          history = history.reshaped(next.bucketMs, next.capacity);
-        }
-        evaluate();
-        notifier.reconcile();
+        engine?.settingsChanged();
       },
       trans
     );
 
-    return {
-      list,
-      update: (source, findings) => list.update(source, findings)
-    };
+    return facade;
   }
 };

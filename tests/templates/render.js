@@ -34,14 +34,16 @@ require.extensions['.ts'] = (module, filename) => {
 const SRC = path.resolve(__dirname, '..', '..', 'src', 'templates');
 const { buildCatalog } = require(path.join(SRC, 'catalog.ts'));
 const { renderTemplate } = require(path.join(SRC, 'render.ts'));
-const { BUILTIN_TEMPLATES } = require(path.join(SRC, 'builtin'));
+const { BUILTIN_TEMPLATES } = require(
+  path.join(SRC, 'builtin', 'sourceLanguage.ts')
+);
 
 const request = JSON.parse(fs.readFileSync(0, 'utf8'));
 if (request.builtins) {
   process.stdout.write(JSON.stringify({ templates: BUILTIN_TEMPLATES }));
   process.exit(0);
 }
-const catalog = buildCatalog(request.templates ?? []);
+const catalog = buildCatalog(request.templates ?? [], BUILTIN_TEMPLATES);
 const template = catalog.templates.find(t => t.id === request.id);
 try {
   if (!template) {

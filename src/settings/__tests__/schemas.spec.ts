@@ -22,7 +22,6 @@ import {
   DEFAULT_MONITOR_SETTINGS,
   readMonitorSettings
 } from '../../monitor/settings';
-import { BUILTIN_TEMPLATES } from '../../templates/builtin';
 import { buildCatalog } from '../../templates/catalog';
 import { effectivePlatform } from '../../templates/settings';
 import {
@@ -30,6 +29,7 @@ import {
   readWarningsSettings
 } from '../../warnings/settings';
 import { Composite, schemaDefaults } from '../reader';
+import { BUILTIN_TEMPLATES } from '../../templates/builtin/sourceLanguage';
 
 const DIR = join(__dirname, '..', '..', '..', 'schema');
 const FILES = readdirSync(DIR).filter(name => name.endsWith('.json'));
@@ -184,7 +184,7 @@ describe('schema files', () => {
       effectivePlatform(undefined, 'colab')
     );
     expect(composed.defaults).toEqual({});
-    const catalog = buildCatalog(composed.templates);
+    const catalog = buildCatalog(composed.templates, BUILTIN_TEMPLATES);
     expect(catalog.problems).toEqual([]);
     expect(catalog.templates).toHaveLength(BUILTIN_TEMPLATES.length);
   });

@@ -1,7 +1,9 @@
-import { BUILTIN_BODIES, builtinTemplates } from '../builtin';
+import { builtinTemplates } from '../builtin';
 import { BUILTIN_IDS, builtinIndex } from '../builtinIndex';
 import { buildCatalog } from '../catalog';
 import { renderTemplate } from '../render';
+import { BUILTIN_BODIES, BUILTIN_TEMPLATES } from '../builtin/sourceLanguage';
+import { KEEPER_SOURCE_LINES } from '../builtin/keeperSource';
 
 const english = { __: (msgid: string) => msgid };
 // A translation that changes every string, to see where it shows.
@@ -28,7 +30,10 @@ describe('the built-in index', () => {
 
   it('is where the catalog takes ids, labels and descriptions from', () => {
     const entries = builtinIndex(marked);
-    const catalog = buildCatalog([], builtinTemplates(entries));
+    const catalog = buildCatalog(
+      [],
+      builtinTemplates(entries, KEEPER_SOURCE_LINES)
+    );
     expect(catalog.problems).toEqual([]);
     expect(
       catalog.templates.map(({ id, label, description }) => ({
@@ -40,8 +45,11 @@ describe('the built-in index', () => {
   });
 
   it('translates labels and descriptions, never the cells', () => {
-    const translated = buildCatalog([], builtinTemplates(builtinIndex(marked)));
-    const source = buildCatalog([]);
+    const translated = buildCatalog(
+      [],
+      builtinTemplates(builtinIndex(marked), KEEPER_SOURCE_LINES)
+    );
+    const source = buildCatalog([], BUILTIN_TEMPLATES);
     for (const id of BUILTIN_IDS) {
       const a = translated.templates.find(t => t.id === id)!;
       const b = source.templates.find(t => t.id === id)!;

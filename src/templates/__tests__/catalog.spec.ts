@@ -1,6 +1,6 @@
-import { BUILTIN_TEMPLATES as builtinData } from '../builtin';
 import { BUILTIN_IDS } from '../builtinIndex';
 import { buildCatalog, parseTemplate } from '../catalog';
+import { BUILTIN_TEMPLATES } from '../builtin/sourceLanguage';
 
 const minimal = {
   id: 'mine',
@@ -11,14 +11,14 @@ const minimal = {
 
 describe('the built-in catalog', () => {
   it('has the five built-in templates, all valid', () => {
-    const catalog = buildCatalog([]);
+    const catalog = buildCatalog([], BUILTIN_TEMPLATES);
     expect(catalog.problems).toEqual([]);
     expect(catalog.templates.map(t => t.id)).toEqual([...BUILTIN_IDS]);
     expect(catalog.templates.every(t => t.builtin)).toBe(true);
   });
 
   it('starts each template with a markdown cell', () => {
-    for (const raw of builtinData) {
+    for (const raw of BUILTIN_TEMPLATES) {
       const template = parseTemplate(raw, true);
       expect(template.cells[0].type).toBe('markdown');
       expect(template.cells.some(cell => cell.type === 'code')).toBe(true);
@@ -28,7 +28,7 @@ describe('the built-in catalog', () => {
 
 describe('user templates', () => {
   it('are added after the built-in ones', () => {
-    const catalog = buildCatalog([minimal]);
+    const catalog = buildCatalog([minimal], BUILTIN_TEMPLATES);
     expect(catalog.problems).toEqual([]);
     const mine = catalog.templates.find(t => t.id === 'mine')!;
     expect(mine.builtin).toBe(false);
@@ -102,7 +102,10 @@ describe('user templates', () => {
       'choices'
     ]
   ])('with %s are reported by name and skipped', (_, raw, name, message) => {
-    const catalog = buildCatalog([raw, { ...minimal, id: 'other' }]);
+    const catalog = buildCatalog(
+      [raw, { ...minimal, id: 'other' }],
+      BUILTIN_TEMPLATES
+    );
     expect(catalog.problems).toHaveLength(1);
     expect(catalog.problems[0].name).toBe(name);
     expect(catalog.problems[0].message).toContain(message);
@@ -112,7 +115,7 @@ describe('user templates', () => {
   });
 
   it('reports a setting that is not a list', () => {
-    const catalog = buildCatalog({ id: 'x' });
+    const catalog = buildCatalog({ id: 'x' }, BUILTIN_TEMPLATES);
     expect(catalog.problems[0].name).toBe('templates');
     expect(catalog.templates).toHaveLength(BUILTIN_IDS.length);
   });

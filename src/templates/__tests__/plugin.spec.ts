@@ -23,6 +23,7 @@ import { buildCatalog } from '../catalog';
 import { templatesPlugin } from '../plugin';
 import { renderTemplate } from '../render';
 import schema from '../../../schema/templates.json';
+import { BUILTIN_TEMPLATES } from '../builtin/sourceLanguage';
 
 /** Keeps one plugin's raw settings in memory, as the server would. */
 class MemoryConnector implements IDataConnector<
@@ -177,7 +178,9 @@ describe('the templates plugin', () => {
       values: {}
     });
     const expected = renderTemplate(
-      buildCatalog([]).templates.find(t => t.id === 'gpu-check')!,
+      buildCatalog([], BUILTIN_TEMPLATES).templates.find(
+        t => t.id === 'gpu-check'
+      )!,
       {},
       {
         notebook_path: 'work/a.ipynb',

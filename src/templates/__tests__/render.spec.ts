@@ -3,6 +3,7 @@ import { initialValues } from '../values';
 import { renderTemplate, TemplateValueError } from '../render';
 import { IRenderContext, ITemplate } from '../types';
 import hostileValues from './hostile-values.json';
+import { BUILTIN_TEMPLATES } from '../builtin/sourceLanguage';
 
 const context: IRenderContext = {
   notebook_path: 'work/My Notebook.ipynb',
@@ -11,7 +12,7 @@ const context: IRenderContext = {
 };
 
 function builtin(id: string): ITemplate {
-  return buildCatalog([]).templates.find(t => t.id === id)!;
+  return buildCatalog([], BUILTIN_TEMPLATES).templates.find(t => t.id === id)!;
 }
 
 const demo = parseTemplate({
@@ -110,7 +111,7 @@ describe('the built-in templates with hostile values', () => {
   it.each(hostileValues as [string, string][])(
     '%s stays inside its quotes in every cell',
     (_, value) => {
-      for (const template of buildCatalog([]).templates) {
+      for (const template of buildCatalog([], BUILTIN_TEMPLATES).templates) {
         const values: Record<string, string> = {};
         for (const variable of pathVariables(template)) {
           values[variable.name] = value;

@@ -1,7 +1,8 @@
 import { buildCatalog } from '../catalog';
 import { initialValues } from '../values';
+import { BUILTIN_TEMPLATES } from '../builtin/sourceLanguage';
 
-const driveMount = buildCatalog([]).templates.find(
+const driveMount = buildCatalog([], BUILTIN_TEMPLATES).templates.find(
   t => t.id === 'drive-mount'
 )!;
 

@@ -6,10 +6,16 @@
  * first use, holds the rest as data.
  */
 import { IBuiltinBody } from './body';
-import { KEEPER_SOURCE_LINES } from './keeperSource';
 
-/** Version, variables and cells of `checkpoint-train`. */
-export const checkpointTrain: IBuiltinBody = {
+/**
+ * Version, variables and cells of `checkpoint-train`, with `keeperLines`
+ * (the lines of jupyterlab_gpu_session/checkpoint.py) pasted in: the
+ * labextension fetches them (keeperAsset.ts), tests read them from the
+ * generated keeperSource.ts.
+ */
+export const checkpointTrain = (
+  keeperLines: ReadonlyArray<string>
+): IBuiltinBody => ({
   version: 1,
   variables: [
     {
@@ -131,7 +137,7 @@ export const checkpointTrain: IBuiltinBody = {
     {
       type: 'code',
       source: [
-        ...KEEPER_SOURCE_LINES,
+        ...keeperLines,
         '',
         '',
         "# The folders and interval of this notebook (the template's values).",
@@ -154,4 +160,4 @@ export const checkpointTrain: IBuiltinBody = {
       ]
     }
   ]
-};
+});

@@ -6,8 +6,12 @@
  *
  * Placeholders: {{py:name}} a Python string literal, {{sh:name}} one shell
  * word, {{md:name}} markdown text, {{int:name}} a whole number.
+ *
+ * The checkpoint helper pasted by `checkpoint-train` is not in here: the
+ * labextension fetches it as a file of its own (keeperAsset.ts), and
+ * sourceLanguage.ts gives tests the templates with the helper as written.
  */
-import { BuiltinId, builtinIndex, IBuiltinEntry } from '../builtinIndex';
+import { BuiltinId, IBuiltinEntry } from '../builtinIndex';
 import { IBuiltinBody } from './body';
 import { checkpointTrain } from './checkpointTrain';
 import { driveMount } from './driveMount';
@@ -15,34 +19,35 @@ import { envSnapshot } from './envSnapshot';
 import { gpuCheck } from './gpuCheck';
 import { installDeps } from './installDeps';
 
-/** Each built-in template's body, by id. */
-export const BUILTIN_BODIES: Readonly<Record<BuiltinId, IBuiltinBody>> = {
-  'drive-mount': driveMount,
-  'install-deps': installDeps,
-  'checkpoint-train': checkpointTrain,
-  'env-snapshot': envSnapshot,
-  'gpu-check': gpuCheck
-};
+/**
+ * Each built-in template's body, by id, with `keeperLines` (the lines of
+ * checkpoint.py) in `checkpoint-train`.
+ */
+export function builtinBodies(
+  keeperLines: ReadonlyArray<string>
+): Readonly<Record<BuiltinId, IBuiltinBody>> {
+  return {
+    'drive-mount': driveMount,
+    'install-deps': installDeps,
+    'checkpoint-train': checkpointTrain(keeperLines),
+    'env-snapshot': envSnapshot,
+    'gpu-check': gpuCheck
+  };
+}
 
 /**
  * The built-in template definitions for `entries` (the index, translated
- * or not), in their order.
+ * or not), in their order, with `keeperLines` in `checkpoint-train`.
  */
 export function builtinTemplates(
-  entries: ReadonlyArray<IBuiltinEntry>
+  entries: ReadonlyArray<IBuiltinEntry>,
+  keeperLines: ReadonlyArray<string>
 ): ReadonlyArray<unknown> {
+  const bodies = builtinBodies(keeperLines);
   return entries.map(({ id, label, description }) => ({
     id,
     label,
     description,
-    ...BUILTIN_BODIES[id]
+    ...bodies[id]
   }));
 }
-
-/**
- * The built-in templates in the source language (English), e.g. for the
- * renderer the Python tests use.
- */
-export const BUILTIN_TEMPLATES: ReadonlyArray<unknown> = builtinTemplates(
-  builtinIndex({ __: (msgid: string) => msgid })
-);
