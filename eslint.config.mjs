@@ -11,9 +11,11 @@ export default tseslint.config(
       'coverage/',
       '.venv/',
       'jupyterlab_gpu_session/labextension/',
-      'src/probe/probeSource.ts',
+      'src/monitor/probeSource.ts',
       'src/settings/schemaDefaults.ts',
       'src/ui/statusCss.ts',
+      // The benches' scratch copies of the sources (bench/build_prod.sh).
+      'bench/.tmp/',
       'ui-tests/test-results/',
       'ui-tests/playwright-report/',
       '**/*.js',
