@@ -16,7 +16,6 @@ not counted. When pip cannot reach an index, the wheels already in
 bench/.tmp/peers are measured (and the JSON says so).
 """
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -26,6 +25,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from js_size import gz_size  # noqa: E402
+from emit import emit  # noqa: E402  (bench/emit.py)
 
 DEFAULT = ["jupyter-resource-usage", "jupyterlab-nvdashboard"]
 LABEXT = re.compile(r"^[^/]+\.data/data/share/jupyter/labextensions/(.+)/static/([^/]+\.js)$")
@@ -92,12 +92,7 @@ def main(argv=None):
             m["largest"]["file"], m["largest"]["gzip_bytes"] / 1000.0), file=sys.stderr)
     if not res["peers"]:
         print("no peer wheel could be measured: %s" % res["download"], file=sys.stderr)
-    text = json.dumps(res, indent=2)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
+    emit(res, a.out)
     return 0 if res["peers"] else 1
 
 

@@ -40,6 +40,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from emit import emit  # bench/emit.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -336,12 +337,7 @@ def main(argv=None):
                       r.get("back_ms", {}).get("median", float("nan")),
                       "  (%d failed)" % r["failed"] if r["failed"] else ""),
                   file=sys.stderr)
-    text = json.dumps(res, indent=2)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
+    emit(res, a.out)
     return 0
 
 

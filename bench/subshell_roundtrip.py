@@ -25,7 +25,6 @@ CPU samples: BENCH_SUBSHELL_CPU_N (default 100); the switch-interval-off
 row: BENCH_SUBSHELL_SLOW_N (default 10; one sample there takes seconds).
 """
 import argparse
-import json
 import os
 import re
 import signal
@@ -35,6 +34,7 @@ import time
 
 from subshell_kernels import (REPO, HERE, TimedKernel, children, cpu_per_sample, numpy_path,
                               rss_mb, stats)
+from emit import emit  # bench/emit.py
 
 FAKES = os.path.join(REPO, "tests", "fakes")
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "nvidia-smi")
@@ -251,12 +251,7 @@ def main(argv=None):
     res["budgets"] = budgets(res)
     for r in res["budgets"]:
         print("budget: %s: %s (%s)" % (r["what"], r["result"], r["budget"]), file=sys.stderr)
-    text = json.dumps(res, indent=2)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
+    emit(res, a.out)
     return 1 if "error" in res else 0
 
 
