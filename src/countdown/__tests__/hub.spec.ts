@@ -8,7 +8,7 @@ import {
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
+import { limitsJson as serverJson, T0 } from './limitsFixture';
 const AUTO: ICountdownSettings = {
   preset: 'auto',
   lifetimeMinutes: null,
@@ -24,22 +24,9 @@ const HUB_DETECTED: IDetectedPlatform = {
   idle_timeout_s: null
 };
 
-/** The handler's JSON, as jupyterlab_gpu_session/hub.py writes it. */
+/** The handler's JSON with the hub's part, as hub.py writes it. */
 function limitsJson(jupyterhub: unknown): Record<string, unknown> {
-  return {
-    schema_version: 1,
-    now: T0 / 1000,
-    server_started_at: T0 / 1000,
-    last_activity: T0 / 1000,
-    kernel_culling: {
-      cull_idle_timeout_s: 0,
-      cull_interval_s: 300,
-      cull_busy: false,
-      cull_connected: false
-    },
-    shutdown_no_activity_timeout_s: 0,
-    jupyterhub
-  };
+  return serverJson(0, { last_activity: T0 / 1000, jupyterhub });
 }
 
 const ADMIN_SAID = {

@@ -1,30 +1,9 @@
 import { LazySessionClock } from '../lazyClock';
 import { SessionClock } from '../sessionClock';
 import { DEFAULT_COUNTDOWN_SETTINGS } from '../settings';
-import { readLimits } from '../limitsClient';
+import { serverLimits as limits, T0 } from './limitsFixture';
 
 const MIN = 60_000;
-const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
-
-/** The server's limits, with `cullIdleS` as its kernel culling. */
-function limits(cullIdleS: number) {
-  return {
-    ok: true as const,
-    limits: readLimits({
-      schema_version: 1,
-      now: T0 / 1000,
-      server_started_at: T0 / 1000,
-      last_activity: null,
-      kernel_culling: {
-        cull_idle_timeout_s: cullIdleS,
-        cull_interval_s: 300,
-        cull_busy: false,
-        cull_connected: false
-      },
-      shutdown_no_activity_timeout_s: 0
-    })
-  };
-}
 
 /** A facade whose chunk loads are counted. */
 function makeFacade(now: { t: number }) {

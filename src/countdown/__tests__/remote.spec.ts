@@ -7,28 +7,14 @@ import { CountdownSection } from '../section';
 import { SessionClock } from '../sessionClock';
 import { DEFAULT_COUNTDOWN_SETTINGS } from '../settings';
 
-const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
+import { limitsJson as serverJson, T0 } from './limitsFixture';
 
-/** The handler's answer, as jupyterlab_gpu_session/handlers.py writes it. */
+/** The handler's answer with kernel culling on, and `remote` if given. */
 function limitsJson(remote?: unknown): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    schema_version: 1,
-    now: T0 / 1000,
-    server_started_at: T0 / 1000,
-    last_activity: null,
-    kernel_culling: {
-      cull_idle_timeout_s: 600,
-      cull_interval_s: 300,
-      cull_busy: false,
-      cull_connected: false
-    },
-    shutdown_no_activity_timeout_s: 0,
-    jupyterhub: null
-  };
-  if (remote !== undefined) {
-    json.kernels_remote = remote;
-  }
-  return json;
+  return serverJson(600, {
+    jupyterhub: null,
+    ...(remote === undefined ? {} : { kernels_remote: remote })
+  });
 }
 
 const GATEWAY = {

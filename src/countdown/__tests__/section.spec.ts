@@ -6,7 +6,7 @@ import { DEFAULT_COUNTDOWN_SETTINGS } from '../settings';
 import { readLimits } from '../limitsClient';
 import { CountdownSection } from '../section';
 
-const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
+import { limitsJson, T0 } from './limitsFixture';
 
 describe('CountdownSection', () => {
   function setUp() {
@@ -22,19 +22,7 @@ describe('CountdownSection', () => {
     });
     clock.setServerLimits({
       ok: true,
-      limits: readLimits({
-        schema_version: 1,
-        now: T0 / 1000,
-        server_started_at: T0 / 1000,
-        last_activity: null,
-        kernel_culling: {
-          cull_idle_timeout_s: 0,
-          cull_interval_s: 300,
-          cull_busy: false,
-          cull_connected: false
-        },
-        shutdown_no_activity_timeout_s: 0
-      })
+      limits: readLimits(limitsJson())
     });
     const section = new CountdownSection(clock, nullTranslator, () => now.t);
     return { now, clock, section };

@@ -3,26 +3,14 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { SessionClock } from '../sessionClock';
 import { DEFAULT_COUNTDOWN_SETTINGS } from '../settings';
 import { readLimits } from '../limitsClient';
+import { limitsJson, T0 } from './limitsFixture';
 import { CountdownSection } from '../section';
 import { countdownStatusText } from '../statusText';
 
 const MIN = 60_000;
-const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 const trans = nullTranslator.load('jupyterlab_gpu_session');
 
-const LIMITS_JSON = {
-  schema_version: 1,
-  now: T0 / 1000,
-  server_started_at: T0 / 1000,
-  last_activity: null,
-  kernel_culling: {
-    cull_idle_timeout_s: 0,
-    cull_interval_s: 300,
-    cull_busy: false,
-    cull_connected: false
-  },
-  shutdown_no_activity_timeout_s: 0
-};
+const LIMITS_JSON = limitsJson();
 
 function makeClock(now: { t: number }, store = new Map<string, string>()) {
   return new SessionClock({
