@@ -60,6 +60,13 @@ OWN_EXPECTED = {
         mig=[None], procs=[2], proc_mib=[[4912, 230]], proc_pids=[[4242, 4310]],
         temp=[63], power=[61.42], limit=[70.0],
         uuid=["GPU-5a1b7c2e-0f3d-4e6a-9b8c-1d2e3f4a5b6c"]),
+    # the browser tests' GPU where ../shared is absent: the idle T4's numbers
+    "tesla-t4-idle-query-gpu.csv": dict(
+        apps="tesla-t4-query-compute-apps.csv", names=["Tesla T4"],
+        total_mib=[15360], used_mib=[1032], util=[0], util_mem=[0],
+        mig=[None], procs=[2], proc_pids=[[4242, 4310]],
+        temp=[40], power=[26.78], limit=[70.0],
+        uuid=["GPU-7c0e2d4a-6b1f-4a3e-8d9c-2f1e0a4b5c6d"]),
     "two-gpu-query-gpu.csv": dict(
         apps="two-gpu-query-compute-apps.csv",
         names=["NVIDIA A100-SXM4-80GB", "NVIDIA GeForce RTX 3090"],

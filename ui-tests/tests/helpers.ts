@@ -40,8 +40,10 @@ export const KERNEL_PID = `${SIDEBAR} .jp-GpuSession-kernel dt:text-is("PID") + 
 
 /**
  * Make the fake nvidia-smi on the server's PATH replay a recorded Tesla T4
- * output: the real capture in ../shared when it is there, else the project's
- * own hand-written one.
+ * output: the real capture in ../shared when it is there (an idle T4), else
+ * the project's own hand-written one with the same idle numbers (a clone with
+ * no ../shared beside it must see the same GPU: the idle-GPU warning test
+ * needs an idle one).
  */
 export function replayTeslaT4(): string {
   const real = path.join(SHARED, 'telegraf-tesla-t4.xml');
@@ -50,9 +52,10 @@ export function replayTeslaT4(): string {
     unlink(REPLAY_APPS);
     return real;
   }
-  link(REPLAY, path.join(OWN, 'tesla-t4-query-gpu.csv'));
+  const own = path.join(OWN, 'tesla-t4-idle-query-gpu.csv');
+  link(REPLAY, own);
   link(REPLAY_APPS, path.join(OWN, 'tesla-t4-query-compute-apps.csv'));
-  return path.join(OWN, 'tesla-t4-query-gpu.csv');
+  return own;
 }
 
 /** Make the fake nvidia-smi behave as if no nvidia-smi were installed. */
