@@ -19,12 +19,17 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(server_app):
     """Register ``GET {base_url}/gpu-session/limits`` (see handlers.py) and,
-    unless configured off, TCP_NODELAY on kernel websockets (see nodelay.py)."""
-    from .handlers import setup_handlers
-    from .nodelay import GpuSessionServer, enable_kernel_websocket_nodelay
+    unless configured off, ``POST {base_url}/gpu-session/sample`` (see
+    sampling.py) and TCP_NODELAY on kernel websockets (see nodelay.py)."""
+    from .config import GpuSessionServer
+    from .handlers import setup_handlers, setup_sampling
+    from .nodelay import enable_kernel_websocket_nodelay
 
     setup_handlers(server_app.web_app)
     server_app.log.info("jupyterlab_gpu_session: registered /gpu-session/limits")
     settings = GpuSessionServer(parent=server_app)
+    if settings.sample_in_server:
+        setup_sampling(server_app.web_app)
+        server_app.log.info("jupyterlab_gpu_session: registered /gpu-session/sample")
     if settings.kernel_websocket_nodelay and enable_kernel_websocket_nodelay():
         server_app.log.info("jupyterlab_gpu_session: TCP_NODELAY on kernel websockets")

@@ -17,6 +17,8 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from .hub import hub_limits
+from .remote import kernels_remote
+from .sampling import Sampler, SampleHandler
 
 try:  # jupyter_server >= 2.0
     from jupyter_server.auth.decorator import authorized
@@ -98,26 +100,10 @@ def limits(settings, application=None):
         "jupyterhub": hub_limits(serverapp),
     }
     # only where kernels are remote, so older readers see the same answer
-    remote = _kernels_remote(km)
+    remote = kernels_remote(km)
     if remote is not None:
         body["kernels_remote"] = remote
     return body
-
-
-def _kernels_remote(km):
-    """Kernels of a gateway (--gateway-url): the culling above is not theirs.
-
-    Never the gateway's URL: the page needs to know that it is remote, not
-    where it is.
-    """
-    try:
-        from jupyter_server.gateway.managers import GatewayMappingKernelManager
-    except ImportError:  # pragma: no cover - a server without gateway support
-        return None
-    if not isinstance(km, GatewayMappingKernelManager):
-        return None
-    return {"gateway": True,
-            "note": "kernels run behind a gateway; kernel culling is the gateway's"}
 
 
 # Requests of the front end's subshell transport (src/monitor/kernelCode.ts
@@ -136,3 +122,10 @@ def setup_handlers(web_app):
     base_url = web_app.settings.get("base_url", "/")
     route = url_path_join(base_url, "gpu-session", "limits")
     web_app.add_handlers(".*$", [(route, LimitsHandler)])
+
+
+def setup_sampling(web_app):
+    """Register ``POST {base_url}/gpu-session/sample`` (sampling.py)."""
+    base_url = web_app.settings.get("base_url", "/")
+    route = url_path_join(base_url, "gpu-session", "sample")
+    web_app.add_handlers(".*$", [(route, SampleHandler, {"sampler": Sampler()})])

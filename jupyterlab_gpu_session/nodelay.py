@@ -16,23 +16,6 @@ with ``c.GpuSessionServer.kernel_websocket_nodelay = False``.
 """
 import inspect
 
-from traitlets import Bool
-from traitlets.config import Configurable
-
-
-class GpuSessionServer(Configurable):
-    """Settings of the extension's server part."""
-
-    kernel_websocket_nodelay = Bool(
-        True,
-        config=True,
-        help=(
-            "Set TCP_NODELAY on kernel websockets, so small kernel replies reach "
-            "the browser without Nagle's delay (about 40 ms each on Linux)."
-        ),
-    )
-
-
 _MARK = "_jupyterlab_gpu_session_nodelay"
 
 

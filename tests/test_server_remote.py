@@ -38,3 +38,12 @@ async def test_limits_say_kernels_are_remote_without_the_url(jp_fetch, jp_server
         "gateway": True,
         "note": "kernels run behind a gateway; kernel culling is the gateway's"}
     assert "127.0.0.1:1" not in response.body.decode("utf-8")
+
+
+async def test_no_sample_from_a_server_whose_kernels_are_elsewhere(jp_fetch):
+    from tornado.httpclient import HTTPClientError
+
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("gpu-session", "sample", method="POST", body="{}")
+    assert err.value.code == 409
+    assert "gateway" in json.loads(err.value.response.body)["message"]

@@ -1,9 +1,12 @@
 /**
  * Chooses the transport for each sample: a subshell of the active
- * notebook's kernel where it has them, else the monitor kernel.
+ * notebook's kernel where it has them, else the Jupyter server itself where
+ * it can (its part is there and kernels run on its machine), else the
+ * monitor kernel.
  */
 import { IProbeTransport, ProbeOutcome, TransportKind } from './outcome';
 import { IProbeRequest } from './protocol';
+import { ServerTransport } from './serverTransport';
 import { TransportSetting } from './settings';
 import { SubshellTransport } from './subshell';
 
@@ -52,6 +55,8 @@ export class AutoTransport implements IProbeTransport {
    *   notebook open; by default it may.
    * @param _start - the active notebook's kernel start; by default none is
    *   waited for.
+   * @param _server - the server transport; null where there is none (then
+   *   `auto` never tries the server).
    */
   constructor(
     private readonly _subshell: SubshellTransport,
@@ -61,7 +66,8 @@ export class AutoTransport implements IProbeTransport {
       noNotebook: () => false,
       allowed: () => true
     },
-    private readonly _start: IKernelStartPolicy = { startKey: () => null }
+    private readonly _start: IKernelStartPolicy = { startKey: () => null },
+    private readonly _server: ServerTransport | null = null
   ) {}
 
   /** Where the last request went; null before the first. */
@@ -79,11 +85,16 @@ export class AutoTransport implements IProbeTransport {
    */
   choose(): TransportKind | 'wait' {
     const setting = this._setting();
-    if (setting === 'monitor-kernel') {
+    if (setting === 'monitor-kernel' || setting === 'server') {
       return setting;
     }
     if (this._subshell.canServe()) {
       return 'subshell';
+    }
+    if (setting === 'auto' && this._server?.canServe()) {
+      // Nothing to start: the server serves while the notebook's kernel
+      // starts, and until a kernel with subshells is active.
+      return 'server';
     }
     if (this._waitsForStart()) {
       // Starting nothing new: a monitor kernel already in use goes on
@@ -115,12 +126,21 @@ export class AutoTransport implements IProbeTransport {
     }
     if (kind !== this._kind) {
       // Only one holds anything at a time: no second kernel runs while
-      // the subshell serves, and no subshell lingers in a kernel we left.
-      void (kind === 'subshell' ? this._monitorKernel : this._subshell).stop();
+      // the subshell or the server serves, and no subshell lingers in a
+      // kernel we left.
+      if (kind !== 'monitor-kernel') {
+        void this._monitorKernel.stop();
+      }
+      if (kind !== 'subshell') {
+        void this._subshell.stop();
+      }
       this._kind = kind;
     }
     if (kind === 'subshell') {
       return this._subshell.request(request, timeoutMs);
+    }
+    if (kind === 'server') {
+      return this._fromServer(request, timeoutMs);
     }
     const outcome = await this._monitorKernel.request(request, timeoutMs);
     if (outcome.kind === 'sample' && this._tooSlow) {
@@ -141,6 +161,34 @@ export class AutoTransport implements IProbeTransport {
     this._isDisposed = true;
     this._subshell.dispose();
     this._monitorKernel.dispose();
+    this._server?.dispose();
+  }
+
+  /**
+   * A sample from the server; where it refuses (no server part, kernels on
+   * a gateway) and the setting is `auto`, the same request goes to the next
+   * choice at once, so the refusal is never shown.
+   */
+  private async _fromServer(
+    request: IProbeRequest,
+    timeoutMs: number
+  ): Promise<ProbeOutcome> {
+    const server = this._server;
+    if (!server) {
+      return {
+        kind: 'unavailable',
+        error: 'This page cannot ask the server for samples.'
+      };
+    }
+    const outcome = await server.request(request, timeoutMs);
+    if (
+      outcome.kind === 'unavailable' &&
+      !server.canServe() &&
+      this._setting() === 'auto'
+    ) {
+      return this.request(request, timeoutMs);
+    }
+    return outcome;
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * What a probe transport answers, and the interface every transport (the
- * monitor kernel, a subshell of the notebook's kernel) implements.
+ * monitor kernel, a subshell of the notebook's kernel, the server)
+ * implements.
  */
 import { IDisposable } from '@lumino/disposable';
 import { IProbeRequest, IProbeSample } from './protocol';
@@ -10,7 +11,9 @@ export type TransportKind =
   /** In a subshell of the active notebook's own kernel (JEP 91). */
   | 'subshell'
   /** In a separate monitor kernel started from a notebook's kernelspec. */
-  | 'monitor-kernel';
+  | 'monitor-kernel'
+  /** In the Jupyter server's own process (the server part). */
+  | 'server';
 
 /** What one probe request came back with. */
 export type ProbeOutcome =
@@ -35,6 +38,12 @@ export type ProbeOutcome =
   | { kind: 'disconnected'; error: string }
   /** The monitor kernel could not be started or used. */
   | { kind: 'unavailable'; error: string };
+
+/** What a transport answers once disposed. */
+export const CLOSED: ProbeOutcome = {
+  kind: 'unavailable',
+  error: 'The monitor was closed.'
+};
 
 /** Something that can run the probe; the monitor model depends on this. */
 export interface IProbeTransport extends IDisposable {

@@ -92,7 +92,7 @@ export async function requestSample(
     username: kernel.username,
     session: kernel.clientId,
     ...(target.subshellId === null ? {} : { subshellId: target.subshellId }),
-    content: { args: Private.withoutNulls(request) } as never
+    content: { args: withoutNulls(request) } as never
   });
   const id = msg.header.msg_id;
   own?.add(id);
@@ -134,11 +134,9 @@ export async function requestSample(
   };
 }
 
-namespace Private {
-  /** The request without null values (the probe's defaults). */
-  export function withoutNulls(request: IProbeRequest): object {
-    return Object.fromEntries(
-      Object.entries(request).filter(([, value]) => value !== null)
-    );
-  }
+/** The request without its null values (the probe's defaults apply). */
+export function withoutNulls(request: IProbeRequest): object {
+  return Object.fromEntries(
+    Object.entries(request).filter(([, value]) => value !== null)
+  );
 }

@@ -9,7 +9,8 @@ import { Composite, IReadResult, settingsReader } from '../settings/reader';
 const reader = settingsReader(schema);
 
 /** Where the probe runs: see schema/monitor.json `transport`. */
-export type TransportSetting = 'auto' | 'subshell' | 'monitor-kernel';
+export type TransportSetting =
+  'auto' | 'subshell' | 'monitor-kernel' | 'server';
 
 /** Which GPU path the probe takes. */
 export type GpuSource = 'auto' | 'nvml' | 'nvidia-smi';
@@ -68,7 +69,8 @@ export function readMonitorSettings(
     transport: r.enumOf('transport', [
       'auto',
       'subshell',
-      'monitor-kernel'
+      'monitor-kernel',
+      'server'
     ] as const),
     monitorKernelWithoutNotebook: r.bool('monitorKernelWithoutNotebook')
   };

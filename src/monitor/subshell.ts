@@ -14,7 +14,12 @@
  * that binds no name in the user's namespace.
  */
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import { IProbeTransport, ProbeOutcome, TransportKind } from './outcome';
+import {
+  CLOSED,
+  IProbeTransport,
+  ProbeOutcome,
+  TransportKind
+} from './outcome';
 import {
   errorMessage,
   ExecuteFn,
@@ -96,7 +101,7 @@ export class SubshellTransport implements IProbeTransport {
     timeoutMs: number
   ): Promise<ProbeOutcome> {
     if (this._isDisposed) {
-      return { kind: 'unavailable', error: 'The monitor was closed.' };
+      return CLOSED;
     }
     const kernel = this._activeKernel();
     const why = this.whyNot();

@@ -14,7 +14,12 @@ import {
   releaseMonitorKernel,
   releaseOnUnload
 } from './monitorKernelStart';
-import { IProbeTransport, ProbeOutcome, TransportKind } from './outcome';
+import {
+  CLOSED,
+  IProbeTransport,
+  ProbeOutcome,
+  TransportKind
+} from './outcome';
 import {
   errorMessage,
   LoadedProbe,
@@ -94,7 +99,7 @@ export class MonitorKernelTransport implements IProbeTransport {
     timeoutMs: number
   ): Promise<ProbeOutcome> {
     if (this._isDisposed) {
-      return { kind: 'unavailable', error: 'The monitor was closed.' };
+      return CLOSED;
     }
     const outcome = await this._gate.send(
       this._kernel,

@@ -19,6 +19,8 @@ export function transportSentence(
       return trans.__("Read in this notebook's kernel (subshell)");
     case 'monitor-kernel':
       return trans.__('Read in a separate monitor kernel');
+    case 'server':
+      return trans.__('Read by the Jupyter server (no kernel)');
     default:
       return '';
   }

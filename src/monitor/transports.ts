@@ -1,6 +1,6 @@
 /**
  * Makes the monitor's transport: a subshell of the active notebook's kernel
- * where it has them, else a monitor kernel (AutoTransport).
+ * where it has them, else the server, else a monitor kernel (AutoTransport).
  *
  * Its own chunk, fetched with the first sample (see LazyTransport), with the
  * parser and the kernels' code; the probe's source is a file of the
@@ -13,6 +13,7 @@ import { ISessionLike, KernelInfoWatch, kernelStartKey } from './kernelStart';
 import { IProbeTransport } from './outcome';
 import { MonitorKernelRegistry } from './registry';
 import { TransportSetting } from './settings';
+import { ServerTransport } from './serverTransport';
 import { SubshellTransport } from './subshell';
 import { MonitorKernelTransport } from './transport';
 import { fetchProbeSource } from './probeAsset';
@@ -80,7 +81,8 @@ export function createTransport(sources: ITransportSources): IProbeTransport {
           ? kernelStartKey(notebook.id, notebook.sessionContext, infoWatch)
           : null;
       }
-    }
+    },
+    new ServerTransport(sources.serviceManager.serverSettings)
   );
 }
 

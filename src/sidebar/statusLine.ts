@@ -29,8 +29,8 @@ export function describeMonitor(
       return {
         level: 'info',
         text: monitor.message
-          ? trans.__('Starting the monitor kernel… %1', monitor.message)
-          : trans.__('Starting the monitor kernel…')
+          ? trans.__('Starting the monitor… %1', monitor.message)
+          : trans.__('Starting the monitor…')
       };
     case 'unavailable':
       return {
@@ -47,7 +47,7 @@ export function describeMonitor(
       return {
         level: 'info',
         text: trans.__(
-          'Paused: no input and no busy kernel for %1, so the monitor kernel was shut down and the session can idle. Press a key or click to resume.',
+          'Paused: no input and no busy kernel for %1, so sampling stopped (a monitor kernel, if any, was shut down) and the session can idle. Press a key or click to resume.',
           formatDuration(monitor.settings.idlePauseMs)
         )
       };

@@ -256,6 +256,12 @@ describe('where the numbers were read', () => {
     expect(transportSentence(monitor.transportKind, trans)).toBe(
       'Read in a separate monitor kernel'
     );
+    (transport as { kind?: TransportKind }).kind = 'server';
+    transport.outcomes.push({ kind: 'sample', sample: sample() });
+    await monitor.requestSample();
+    expect(transportSentence(monitor.transportKind, trans)).toBe(
+      'Read by the Jupyter server (no kernel)'
+    );
     monitor.dispose();
   });
 });

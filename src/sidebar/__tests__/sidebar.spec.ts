@@ -58,9 +58,9 @@ describe('GpuSessionPanel', () => {
     expect(text('.jp-GpuSession-kernel')).toContain('No notebook open.');
   });
 
-  it('says it is starting the monitor kernel', () => {
+  it('says it is starting the monitor', () => {
     monitor.start();
-    expect(text('.jp-GpuSession-status')).toBe('Starting the monitor kernel…');
+    expect(text('.jp-GpuSession-status')).toBe('Starting the monitor…');
     void monitor.stop();
   });
 
