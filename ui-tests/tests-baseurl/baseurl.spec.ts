@@ -48,6 +48,11 @@ test.describe('under base_url /user/alice/ without the server part', () => {
     await expect(page.locator(`${SIDEBAR} .jp-GpuSession-noGpu`)).toContainText(
       'No GPU visible: '
     );
+    // No server part to sample in: the monitor kernel, without a word
+    // about the server's refusal.
+    await expect(
+      page.locator(`${SIDEBAR} .jp-GpuSession-transport`)
+    ).toHaveText('Read in a separate monitor kernel');
   });
 
   test('the countdown says the server limits are unknown', async ({

@@ -60,6 +60,27 @@ test.describe('GPU sidebar', () => {
     });
   });
 
+  test('with no notebook open the server takes the samples itself: no kernel is started', async ({
+    page,
+    request
+  }) => {
+    replayTeslaT4();
+    await openSidebar(page);
+    const sidebar = page.locator(SIDEBAR);
+    await expect(sidebar.locator('.jp-GpuSession-gpuName')).toHaveText(
+      'Tesla T4'
+    );
+    await expect(sidebar.locator('.jp-GpuSession-transport')).toHaveText(
+      'Read by the Jupyter server (no kernel)'
+    );
+    const before = await sampleCount(page);
+    await expect.poll(() => sampleCount(page)).toBeGreaterThan(before);
+    const kernels = await (
+      await request.get('api/kernels?no_track_activity=1')
+    ).json();
+    expect(kernels).toEqual([]);
+  });
+
   test('the status bar item opens the sidebar', async ({ page }) => {
     const item = page.locator('.jp-GpuSession-gpuStatus');
     await page.notebook.createNew('status.ipynb');
