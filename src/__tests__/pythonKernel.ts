@@ -54,6 +54,7 @@ export class PythonKernel {
   readonly expressions: string[][] = [];
   /** Milliseconds to hold each reply back, to simulate a slow kernel. */
   delayMs = 0;
+  private _dropNext = false;
 
   requestExecute(content: {
     code: string;
@@ -61,9 +62,22 @@ export class PythonKernel {
   }): { done: Promise<{ content: unknown }> } {
     this.executed.push(content.code);
     this.expressions.push(Object.keys(content.user_expressions ?? {}));
+    if (this._dropNext) {
+      // Lost on the way: the kernel never sees it and stays idle.
+      this._dropNext = false;
+      return { done: new Promise(() => undefined) };
+    }
+    if (this.status === 'idle') {
+      this.setStatus('busy');
+    }
     const done = new Promise<{ content: unknown }>(resolve => {
       this._pending.push(reply => {
-        setTimeout(() => resolve({ content: reply }), this.delayMs);
+        setTimeout(() => {
+          if (this.status === 'busy') {
+            this.setStatus('idle');
+          }
+          resolve({ content: reply });
+        }, this.delayMs);
       });
     });
     this._process.stdin.write(
@@ -71,6 +85,11 @@ export class PythonKernel {
     );
     this._restartNext = false;
     return { done };
+  }
+
+  /** Lose the next request on the way to the kernel: no reply, ever. */
+  dropNextRequest(): void {
+    this._dropNext = true;
   }
 
   /** Change the status and tell listeners, as a kernel connection does. */

@@ -17,6 +17,13 @@ export interface IGateTarget<T> {
   orphaned(target: T | null): boolean;
   /** What to say when no answer came in time (asks the server, say). */
   noAnswer(target: T | null): Promise<ProbeOutcome>;
+  /**
+   * Whether a request still unanswered past its timeout was lost on the
+   * way, though its target is there (a kernel that idles has nothing of
+   * ours to work on): then it is given up and the next one is sent.
+   * Without this, an overdue request holds the slot until it is answered.
+   */
+  lost?(target: T | null): boolean;
 }
 
 /** Serialises requests to one target; see the module notes. */
@@ -52,12 +59,14 @@ export class RequestGate<T> {
     timeoutMs: number
   ): Promise<ProbeOutcome> {
     if (this._inFlight) {
-      if (!this._target.orphaned(this._inFlightTarget)) {
+      const sent = this._inFlightTarget;
+      const overdue =
+        this._now() - this._inFlightSince > this._inFlightTimeoutMs;
+      const lost = overdue && (this._target.lost?.(sent) ?? false);
+      if (!this._target.orphaned(sent) && !lost) {
         // Still waiting past the timeout: say again whether it is the
         // server that is gone, so "disconnected" holds until it is back.
-        return this._now() - this._inFlightSince > timeoutMs
-          ? this._target.noAnswer(this._inFlightTarget)
-          : { kind: 'busy' };
+        return overdue ? this._target.noAnswer(sent) : { kind: 'busy' };
       }
       this._inFlight = null;
     }
@@ -66,6 +75,7 @@ export class RequestGate<T> {
     this._inFlight = running;
     this._inFlightTarget = target;
     this._inFlightSince = this._now();
+    this._inFlightTimeoutMs = timeoutMs;
     // The slot frees only when the target really answers.
     void running.finally(() => {
       if (this._inFlight === running) {
@@ -90,5 +100,6 @@ export class RequestGate<T> {
   private _inFlight: Promise<ProbeOutcome> | null = null;
   private _inFlightTarget: T | null = null;
   private _inFlightSince = 0;
+  private _inFlightTimeoutMs = 0;
   private _sequence = 0;
 }

@@ -395,7 +395,16 @@ export class MonitorKernelTransport implements IProbeTransport {
             kernel.connectionStatus !== 'connected')
         );
       },
-      noAnswer: kernel => this._noAnswer(kernel)
+      noAnswer: kernel => this._noAnswer(kernel),
+      // Nothing but our one request runs in a monitor kernel, so an
+      // overdue request while it idles never reached it or lost its reply.
+      // A kernel behind a gateway can lose one that way: the server drops
+      // what it writes while it replaces its gateway connection
+      // (docs/remote-kernels.md).
+      lost: sent => {
+        const kernel = sent ?? this._kernel;
+        return !!kernel && kernel.status === 'idle';
+      }
     },
     () => this._now()
   );

@@ -89,6 +89,13 @@ class FakeServer {
       value: false,
       writable: true
     });
+    // One status for every connection: the kernel's.
+    Object.defineProperty(connection, 'status', {
+      get: () => kernel.status,
+      set: (status: string) => {
+        kernel.status = status;
+      }
+    });
     connection.dispose = () => {
       connection.isDisposed = true;
     };

@@ -137,6 +137,24 @@ describe('MonitorKernelTransport', () => {
     expectSample(await transport.request(REQUEST, 20000));
   });
 
+  it('sends again when a request was lost on the way to an idle kernel, but waits for a busy one', async () => {
+    expectSample(await transport.request(REQUEST, 20000));
+    // Busy past the timeout: the request is not given up.
+    kernels[0].delayMs = 300;
+    expect(await transport.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
+    expect(kernels[0].status).toBe('busy');
+    expect(await transport.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
+    await new Promise(resolve => setTimeout(resolve, 400));
+    kernels[0].delayMs = 0;
+    // Lost: the kernel idles, the request never comes back.
+    kernels[0].dropNextRequest();
+    const sent = kernels[0].executed.length;
+    expect(await transport.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
+    expect(kernels[0].status).toBe('idle');
+    expectSample(await transport.request(REQUEST, 20000));
+    expect(kernels[0].executed.length).toBe(sent + 2);
+  });
+
   it('tells a server that stopped answering from a slow kernel', async () => {
     expectSample(await transport.request(REQUEST, 20000));
     kernels[0].delayMs = 300;
