@@ -73,6 +73,42 @@ function findPid(needle) {
   return null;
 }
 
+/**
+ * The Jupyter server's pid: the process started with the bench's config
+ * file that is not the shell wrapping it.
+ */
+function serverPid() {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) {
+      continue;
+    }
+    try {
+      const argv = fs
+        .readFileSync(`/proc/${name}/cmdline`, 'latin1')
+        .split('\0');
+      if (
+        argv.some(a => a.endsWith('jupyter_server_bench_config.py')) &&
+        !/(^|\/)(ba|da)?sh$/.test(argv[0])
+      ) {
+        return Number(name);
+      }
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+/** Where the sidebar says the latest sample was read. */
+async function transportShown(page) {
+  return page.evaluate(
+    sidebar =>
+      document.querySelector(`${sidebar} .jp-GpuSession-transport`)
+        ?.textContent ?? null,
+    SIDEBAR
+  );
+}
+
 /** ppid and utime + stime ticks of a process. */
 function procStat(pid) {
   const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -308,6 +344,44 @@ test.describe('JS fetched', () => {
   });
 });
 
+/**
+ * gpu-session:open until the first sample, with no kernel running, five
+ * times (closing the sidebar in between stops the monitor and whatever it
+ * holds); recorded under `key`.
+ */
+async function firstSamples(page, key, what) {
+  await waitNoKernels(page);
+  const runs = [];
+  let transport = null;
+  for (let i = 0; i < FIRST_SAMPLE_REPEATS; i++) {
+    const kernels = (await runningKernels(page)).length;
+    expect(kernels).toBe(0);
+    const t = await openAndWait(page);
+    runs.push(t.ms);
+    transport = await transportShown(page);
+    await page.evaluate(() => window.jupyterapp.shell.collapseRight());
+    await waitNoKernels(page);
+  }
+  record(key, {
+    what,
+    transport,
+    first_ms: Math.round(runs[0]),
+    runs_ms: runs.map(x => Math.round(x)),
+    stats_ms: stats(runs)
+  });
+}
+
+/** Refresh round trips with no notebook open, recorded under `key`. */
+async function noNotebookRoundTrips(page, key) {
+  await openAndWait(page);
+  const r = await timeRefreshes(page, ROUNDTRIPS);
+  record(key + KEY_SUFFIX, {
+    transport: await transportShown(page),
+    discarded: r.discarded,
+    stats_ms: stats(r.times)
+  });
+}
+
 test.describe('CPU-only host', () => {
   test('first sample after opening the sidebar', async ({ page }) => {
     const load = await servedBuild(page);
@@ -319,24 +393,11 @@ test.describe('CPU-only host', () => {
           ? load.endsWith(process.env.BENCH_EXPECT_LOAD)
           : null
     });
-    await waitNoKernels(page);
-    const runs = [];
-    for (let i = 0; i < FIRST_SAMPLE_REPEATS; i++) {
-      const kernels = (await runningKernels(page)).length;
-      expect(kernels).toBe(0);
-      const t = await openAndWait(page);
-      runs.push(t.ms);
-      // closing the sidebar (and no notebook open) stops the monitor and
-      // shuts its kernel down
-      await page.evaluate(() => window.jupyterapp.shell.collapseRight());
-      await waitNoKernels(page);
-    }
-    record('first_sample', {
-      what: 'gpu-session:open until data-sample-count grows, no monitor kernel running',
-      first_ms: Math.round(runs[0]),
-      runs_ms: runs.map(x => Math.round(x)),
-      stats_ms: stats(runs)
-    });
+    await firstSamples(
+      page,
+      'first_sample',
+      'gpu-session:open until data-sample-count grows, no kernel running, no notebook (the server takes the sample)'
+    );
   });
 
   test('first sample with the monitor kernel already running', async ({
@@ -396,10 +457,12 @@ test.describe('CPU-only host', () => {
       await page.evaluate(() => window.jupyterapp.shell.collapseRight());
       await page.waitForTimeout(1000);
     }
-    // the monitor kernel never stopped: the notebook's kernel and it
-    expect((await runningKernels(page)).length).toBe(2);
+    // the monitor never stopped, in a subshell of the notebook's kernel:
+    // no other kernel
+    expect((await runningKernels(page)).length).toBe(1);
     record('first_sample_kernel_running', {
-      what: 'gpu-session:open with a notebook open (the monitor and its kernel already running): until the visible sidebar shows a sample (shown), and until the next fresh sample (fresh)',
+      what: "gpu-session:open with a notebook open (the monitor already running, in the notebook kernel's subshell): until the visible sidebar shows a sample (shown), and until the next fresh sample (fresh)",
+      transport: await transportShown(page),
       shown_ms: runs.map(r => Math.round(r.shown)),
       fresh_ms: runs.map(r => Math.round(r.fresh)),
       kernels_before: runs.map(r => r.kernels_before),
@@ -409,12 +472,7 @@ test.describe('CPU-only host', () => {
   });
 
   test('round trip, no notebook', async ({ page }) => {
-    await openAndWait(page);
-    const r = await timeRefreshes(page, ROUNDTRIPS);
-    record('roundtrip_no_notebook' + KEY_SUFFIX, {
-      discarded: r.discarded,
-      stats_ms: stats(r.times)
-    });
+    await noNotebookRoundTrips(page, 'roundtrip_no_notebook');
 
     // The floor: the same silent execute_request with a trivial user
     // expression ("1") to a fresh ipykernel of the same server, no probe.
@@ -465,6 +523,7 @@ test.describe('CPU-only host', () => {
     ).toBeVisible();
     const idle = await timeRefreshes(page, ROUNDTRIPS);
     record('roundtrip_kernel_idle', {
+      transport: await transportShown(page),
       discarded: idle.discarded,
       stats_ms: stats(idle.times)
     });
@@ -479,6 +538,7 @@ test.describe('CPU-only host', () => {
     // the cell still runs: the numbers are for a busy notebook kernel
     await expect(prompt).toHaveText('[*]:', { timeout: 1000 });
     record('roundtrip_kernel_busy', {
+      transport: await transportShown(page),
       busy_cell: 'time.sleep(600)',
       discarded: busy.discarded,
       stats_ms: stats(busy.times)
@@ -487,86 +547,137 @@ test.describe('CPU-only host', () => {
   });
 });
 
+/**
+ * "on": sidebar open, no notebook, default interval, for windowS; "off":
+ * the same page with the sidebar closed (the monitor stopped, a monitor
+ * kernel shut down), for windowS again. CPU from /proc: schedstat run time
+ * (ns) summed over the threads of each process, and utime + stime ticks
+ * (10 ms) as a cross-check. The server's share is its CPU "on" minus
+ * "off"; a monitor kernel's, where one runs, is all monitoring. windowS
+ * must stay under the idle pause (10 min without input).
+ */
+async function overhead(page, key, what) {
+  const windowS = OVERHEAD_WINDOW_S;
+  await waitNoKernels(page);
+  await openAndWait(page);
+  const kernels = await runningKernels(page);
+  expect(kernels.length).toBeLessThanOrEqual(1);
+  const kernelPid = kernels.length
+    ? findPid(`kernel-${kernels[0].id}.json`)
+    : null;
+  const server = serverPid();
+  expect(server).not.toBeNull();
+  const count = () =>
+    page.locator(SIDEBAR).getAttribute('data-sample-count').then(Number);
+  const snap = async on => ({
+    k: on && kernelPid ? procCpu(kernelPid) : null,
+    s: procCpu(server),
+    kRss: on && kernelPid ? vmRss(kernelPid) : null,
+    sRss: vmRss(server),
+    n: on ? await count() : null,
+    t: Date.now()
+  });
+  // on: the sidebar polls at the default interval
+  await page.waitForTimeout(3000);
+  const transport = await transportShown(page);
+  const on0 = await snap(true);
+  await page.waitForTimeout(windowS * 1000);
+  const on1 = await snap(true);
+  // off: sidebar closed, monitor stopped; the same page idles
+  await page.evaluate(() => window.jupyterapp.shell.collapseRight());
+  await waitNoKernels(page);
+  await page.waitForTimeout(3000);
+  const off0 = await snap(false);
+  await page.waitForTimeout(windowS * 1000);
+  const off1 = await snap(false);
+  const pctNs = (a, b, ms) => (a && b ? (100 * (b.ns - a.ns)) / 1e6 / ms : 0);
+  const pctTicks = (a, b, ms) =>
+    a && b ? (100 * (b.ticks - a.ticks)) / CLK_TCK / (ms / 1000) : 0;
+  const onMs = on1.t - on0.t;
+  const offMs = off1.t - off0.t;
+  const r3 = x => Math.round(x * 1000) / 1000;
+  const kernelPct = pctNs(on0.k, on1.k, onMs);
+  const serverOn = pctNs(on0.s, on1.s, onMs);
+  const serverOff = pctNs(off0.s, off1.s, offMs);
+  const samples = on1.n - on0.n;
+  const mb = b => (b === null ? null : Math.round((b / 1e6) * 10) / 10);
+  const extraServerNs =
+    on1.s.ns - on0.s.ns - ((off1.s.ns - off0.s.ns) * onMs) / offMs;
+  record(key, {
+    what,
+    transport,
+    window_s: windowS,
+    samples_in_window: samples,
+    kernel_cpu_percent: kernelPid ? r3(kernelPct) : null,
+    server_cpu_percent_on: r3(serverOn),
+    server_cpu_percent_off: r3(serverOff),
+    total_percent_of_one_cpu: r3(kernelPct + Math.max(0, serverOn - serverOff)),
+    ticks: {
+      kernel_cpu_percent: kernelPid ? r3(pctTicks(on0.k, on1.k, onMs)) : null,
+      server_cpu_percent_on: r3(pctTicks(on0.s, on1.s, onMs)),
+      server_cpu_percent_off: r3(pctTicks(off0.s, off1.s, offMs))
+    },
+    kernel_cpu_ms_per_sample: kernelPid
+      ? r3((on1.k.ns - on0.k.ns) / 1e6 / samples)
+      : null,
+    server_extra_cpu_ms_per_sample: r3(extraServerNs / 1e6 / samples),
+    kernel_rss_mb: mb(on1.kRss),
+    kernel_rss_mib:
+      on1.kRss === null ? null : Math.round((on1.kRss / 1048576) * 10) / 10,
+    kernel_rss_start_mb: mb(on0.kRss),
+    kernel_rss_growth_mb: on1.kRss === null ? null : mb(on1.kRss - on0.kRss),
+    server_rss_mb: {
+      on_start: mb(on0.sRss),
+      on_end: mb(on1.sRss),
+      off_end: mb(off1.sRss)
+    }
+  });
+}
+
 test.describe('monitor overhead (CPU-only host)', () => {
-  test('kernel + server CPU and memory at the default cadence', async ({
+  test('server and kernel CPU and memory at the default cadence', async ({
     page
   }) => {
-    // "on": sidebar open, no notebook, default interval, for windowS; "off":
-    // the same page with the sidebar closed (monitor kernel shut down), for
-    // windowS again. CPU from /proc: schedstat run time (ns) summed over the
-    // threads of each process, and utime + stime ticks (10 ms) as a
-    // cross-check. The server's share is its CPU "on" minus "off".
-    // windowS must stay under the idle pause (10 min without input).
-    const windowS = OVERHEAD_WINDOW_S;
-    test.setTimeout(2 * windowS * 1000 + 180000);
-    await waitNoKernels(page);
-    await openAndWait(page);
-    const kernels = await runningKernels(page);
-    expect(kernels.length).toBe(1);
-    const kernelPid = findPid(`kernel-${kernels[0].id}.json`);
-    expect(kernelPid).not.toBeNull();
-    const serverPid = procStat(kernelPid).ppid;
-    const count = () =>
-      page.locator(SIDEBAR).getAttribute('data-sample-count').then(Number);
-    const snap = async withKernel => ({
-      k: withKernel ? procCpu(kernelPid) : null,
-      s: procCpu(serverPid),
-      kRss: withKernel ? vmRss(kernelPid) : null,
-      sRss: vmRss(serverPid),
-      n: withKernel ? await count() : null,
-      t: Date.now()
-    });
-    // on: the sidebar polls at the default interval
-    await page.waitForTimeout(3000);
-    const on0 = await snap(true);
-    await page.waitForTimeout(windowS * 1000);
-    const on1 = await snap(true);
-    // off: sidebar closed, monitor kernel shut down; the same page idles
-    await page.evaluate(() => window.jupyterapp.shell.collapseRight());
-    await waitNoKernels(page);
-    await page.waitForTimeout(3000);
-    const off0 = await snap(false);
-    await page.waitForTimeout(windowS * 1000);
-    const off1 = await snap(false);
-    const pctNs = (a, b, ms) => (100 * (b.ns - a.ns)) / 1e6 / ms;
-    const pctTicks = (a, b, ms) =>
-      (100 * (b.ticks - a.ticks)) / CLK_TCK / (ms / 1000);
-    const onMs = on1.t - on0.t;
-    const offMs = off1.t - off0.t;
-    const r3 = x => Math.round(x * 1000) / 1000;
-    const kernelPct = pctNs(on0.k, on1.k, onMs);
-    const serverOn = pctNs(on0.s, on1.s, onMs);
-    const serverOff = pctNs(off0.s, off1.s, offMs);
-    const mb = b => (b === null ? null : Math.round((b / 1e6) * 10) / 10);
-    record('overhead', {
-      what: 'CPU of the monitor kernel, and extra CPU of the Jupyter server with the monitor on vs off, sidebar open, no notebook, default interval; /proc/PID/task/*/schedstat run time (ns), ticks as a cross-check; RSS at the start and end of the window',
-      window_s: windowS,
-      samples_in_window: on1.n - on0.n,
-      kernel_cpu_percent: r3(kernelPct),
-      server_cpu_percent_on: r3(serverOn),
-      server_cpu_percent_off: r3(serverOff),
-      total_percent_of_one_cpu: r3(
-        kernelPct + Math.max(0, serverOn - serverOff)
-      ),
-      ticks: {
-        kernel_cpu_percent: r3(pctTicks(on0.k, on1.k, onMs)),
-        server_cpu_percent_on: r3(pctTicks(on0.s, on1.s, onMs)),
-        server_cpu_percent_off: r3(pctTicks(off0.s, off1.s, offMs))
-      },
-      kernel_cpu_ms_per_sample: r3(
-        (on1.k.ns - on0.k.ns) / 1e6 / (on1.n - on0.n)
-      ),
-      kernel_rss_mb: mb(on1.kRss),
-      kernel_rss_mib:
-        on1.kRss === null ? null : Math.round((on1.kRss / 1048576) * 10) / 10,
-      kernel_rss_start_mb: mb(on0.kRss),
-      kernel_rss_growth_mb: mb(on1.kRss - on0.kRss),
-      server_rss_mb: {
-        on_start: mb(on0.sRss),
-        on_end: mb(on1.sRss),
-        off_end: mb(off1.sRss)
-      }
-    });
+    test.setTimeout(2 * OVERHEAD_WINDOW_S * 1000 + 180000);
+    await overhead(
+      page,
+      'overhead',
+      'extra CPU of the Jupyter server (and of a monitor kernel, where one runs) with the monitor on vs off, sidebar open, no notebook, default interval; /proc/PID/task/*/schedstat run time (ns), ticks as a cross-check; RSS at the start and end of the window'
+    );
+  });
+});
+
+test.describe('the monitor kernel (transport forced)', () => {
+  // Where the server cannot take samples (no server part, kernels on a
+  // gateway): the monitor kernel's own start, round trip and cost.
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-gpu-session:monitor': { transport: 'monitor-kernel' }
+    }
+  });
+
+  test('first sample, kernel start included', async ({ page }) => {
+    await firstSamples(
+      page,
+      'first_sample_monitor_kernel',
+      'gpu-session:open until data-sample-count grows, no kernel running, transport monitor-kernel (the monitor kernel starts, gets the probe source, answers)'
+    );
+  });
+
+  test('round trip, no notebook', async ({ page }) => {
+    await noNotebookRoundTrips(page, 'roundtrip_no_notebook_monitor_kernel');
+  });
+
+  test('kernel and server CPU and memory at the default cadence', async ({
+    page
+  }) => {
+    test.setTimeout(2 * OVERHEAD_WINDOW_S * 1000 + 180000);
+    await overhead(
+      page,
+      'overhead_monitor_kernel',
+      'as overhead, with transport monitor-kernel: the monitor kernel CPU and the extra server CPU'
+    );
   });
 });
 
