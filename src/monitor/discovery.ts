@@ -23,9 +23,14 @@
  * A kernel that has a session belongs to a notebook or a console and is
  * never touched; one with a connection belongs to a live page.
  */
-import { Kernel, Session } from '@jupyterlab/services';
+import { Kernel, ServerConnection, Session } from '@jupyterlab/services';
 import { MonitorKernelRegistry } from './registry';
-import { isMonitorKernel, shutdownById } from './serverKernels';
+import {
+  isMonitorKernel,
+  listKernelsOnServer,
+  sessionKernelsOnServer,
+  shutdownById
+} from './serverKernels';
 
 /** The id prefix of a record written while a kernel starts. */
 export const PENDING_PREFIX = 'pending:';
@@ -74,14 +79,15 @@ export async function findMonitorKernel(
     ((ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms)));
   const ownPending = options.ownPending ?? new Set<string>();
   const view = new Private.ServerView(kernels, options.sessions);
-  await view.refresh();
+  let listed = await view.refresh();
 
   // Kernels being shut down and kernels being started by pages that went
   // away: wait (briefly) until the server's list says how they ended.
   const tries = Math.ceil((options.settleMs ?? 5000) / SETTLE_STEP_MS);
   for (let attempt = 0; ; attempt++) {
-    let unsettled = false;
-    for (const record of registry.read()) {
+    // Without the server's list nothing can be told settled.
+    let unsettled = !listed;
+    for (const record of listed ? registry.read() : []) {
       if (record.closing !== undefined) {
         if (!view.isFree(record.id)) {
           registry.remove(record.id);
@@ -108,7 +114,13 @@ export async function findMonitorKernel(
       break;
     }
     await sleep(SETTLE_STEP_MS);
-    await view.refresh();
+    listed = await view.refresh();
+  }
+  if (!listed) {
+    // Deciding on an older list would take a kernel that is there for gone
+    // and start a second one beside it: this start fails (and is tried
+    // again) instead.
+    throw view.error;
   }
 
   const handled = new Set<string>();
@@ -205,7 +217,10 @@ export async function findMonitorKernel(
 }
 
 namespace Private {
-  /** The server's kernels and which of them have a session. */
+  /**
+   * The server's kernels and which of them have a session, as the server
+   * lists them (not the kernel manager's copy; see `listKernelsOnServer`).
+   */
   export class ServerView {
     constructor(
       private readonly _kernels: Kernel.IManager,
@@ -214,17 +229,33 @@ namespace Private {
 
     models: Kernel.IModel[] = [];
 
-    async refresh(): Promise<void> {
-      await this._kernels.refreshRunning();
-      this.models = Array.from(this._kernels.running());
-      this._owned.clear();
-      if (this._sessions) {
-        await this._sessions.refreshRunning();
-        for (const session of this._sessions.running()) {
-          if (session.kernel) {
-            this._owned.add(session.kernel.id);
-          }
+    /** Why the last refresh failed. */
+    error: unknown = null;
+
+    /**
+     * Read the server's lists again; false (the view unchanged) when the
+     * server answered with an error. A server that cannot be reached ends
+     * the search at once (a `NetworkError`).
+     */
+    async refresh(): Promise<boolean> {
+      const settings = this._kernels.serverSettings;
+      try {
+        const [models, owned] = await Promise.all([
+          listKernelsOnServer(settings),
+          this._sessions
+            ? sessionKernelsOnServer(settings)
+            : Promise.resolve(new Set<string>())
+        ]);
+        this.models = models;
+        this._owned = owned;
+        this.error = null;
+        return true;
+      } catch (reason) {
+        if (reason instanceof ServerConnection.NetworkError) {
+          throw reason;
         }
+        this.error = reason;
+        return false;
       }
     }
 

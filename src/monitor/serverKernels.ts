@@ -34,6 +34,63 @@ export async function checkKernelOnServer(
   }
 }
 
+/**
+ * The server's kernels, as the server lists them now, with
+ * `no_track_activity`. Throws when the server does not answer with a list.
+ *
+ * #### Notes
+ * The kernel manager's `running()` is no substitute: `refreshRunning()`
+ * resolves without asking the server while its poll stands by (a hidden
+ * page, a page JupyterLab takes for disconnected) and keeps the last list
+ * when the request fails, so a kernel started since looks absent.
+ */
+export async function listKernelsOnServer(
+  settings: ServerConnection.ISettings
+): Promise<Kernel.IModel[]> {
+  const body = await getList(settings, 'kernels');
+  return body.filter(
+    (model): model is Kernel.IModel =>
+      typeof model === 'object' &&
+      model !== null &&
+      typeof (model as Kernel.IModel).id === 'string' &&
+      typeof (model as Kernel.IModel).name === 'string'
+  );
+}
+
+/**
+ * The ids of the kernels that have a session on the server (notebooks,
+ * consoles), asked with `no_track_activity`. Throws as `listKernelsOnServer`.
+ */
+export async function sessionKernelsOnServer(
+  settings: ServerConnection.ISettings
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const session of await getList(settings, 'sessions')) {
+    const id = (session as { kernel?: { id?: unknown } | null } | null)?.kernel
+      ?.id;
+    if (typeof id === 'string') {
+      ids.add(id);
+    }
+  }
+  return ids;
+}
+
+async function getList(
+  settings: ServerConnection.ISettings,
+  what: 'kernels' | 'sessions'
+): Promise<unknown[]> {
+  const url = `${settings.baseUrl.replace(/\/$/, '')}/api/${what}?no_track_activity=1`;
+  const response = await ServerConnection.makeRequest(url, {}, settings);
+  if (!response.ok) {
+    throw await ServerConnection.ResponseError.create(response);
+  }
+  const body: unknown = await response.json();
+  if (!Array.isArray(body)) {
+    throw new Error(`The server's ${what} list is not a list.`);
+  }
+  return body;
+}
+
 /** Shut a kernel down by id, best effort. */
 export async function shutdownById(
   kernels: Kernel.IManager,

@@ -121,9 +121,27 @@ test.describe('monitor life cycle', () => {
     mockSettings: {
       ...galata.DEFAULT_SETTINGS,
       'jupyterlab-gpu-session:monitor': { transport: 'monitor-kernel' }
-    }
+    },
+    // Galata's kernel tracker answers the page's kernel lists with only the
+    // kernels whose start it saw answered: a monitor kernel started by a
+    // page that reloaded mid-start would be hidden from the next page,
+    // which would then start a second one. The page sees the server's list,
+    // as it does outside the tests; the tests clean up after themselves.
+    kernels: null
   });
   test.beforeEach(() => replayNoGpu());
+  // No monitor kernel (nor any other kernel without a session) is left for
+  // the next test: the page goes first, so it starts nothing more.
+  test.afterEach(async ({ page, request }) => {
+    await page.close();
+    await expect
+      .poll(async () => {
+        const left = await monitorKernels(request);
+        await Promise.all(left.map(k => request.delete(`api/kernels/${k.id}`)));
+        return left.length;
+      })
+      .toBe(0);
+  });
 
   test('follows the notebook kernel through restart, SIGKILL and a change to a non-Python kernel', async ({
     page,

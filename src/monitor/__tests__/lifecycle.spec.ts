@@ -19,6 +19,7 @@ import { IStorageLike, MonitorKernelRegistry } from '../registry';
 import { PROBE_SOURCE } from '../probeSource';
 import { IProbeRequest } from '../protocol';
 import { PythonKernel } from '../../__tests__/pythonKernel';
+import { fakeServerSettings } from './fakeServerRest';
 
 const REQUEST: IProbeRequest = {
   kernel_ids: [],
@@ -59,6 +60,14 @@ class FakeServer {
   loseNextStartAnswer = false;
   /** Whether the server uses the kernel id a client asks for. */
   honorsKernelId = true;
+  /**
+   * The page's kernel manager keeps the list it last read: its poll stands
+   * by (a hidden page, or one JupyterLab takes for disconnected), so
+   * `refreshRunning()` resolves without asking the server.
+   */
+  managerList: Kernel.IModel[] | null = null;
+  /** The server answers its kernel and session lists with a 500. */
+  failLists = false;
 
   start(name: string, id?: string): PythonKernel {
     if (!this.reachable) {
@@ -115,16 +124,25 @@ class FakeServer {
     kernel?.loseConnection('disconnected');
   }
 
+  /** What the server lists now. */
+  models(): Kernel.IModel[] {
+    return Array.from(this.kernels.values()).map(
+      kernel =>
+        ({
+          id: kernel.id,
+          name: kernel.name,
+          connections: this.connections.get(kernel.id) ?? 0
+        }) as Kernel.IModel
+    );
+  }
+
   services() {
-    const models = () =>
-      Array.from(this.kernels.values()).map(
-        kernel =>
-          ({
-            id: kernel.id,
-            name: kernel.name,
-            connections: this.connections.get(kernel.id) ?? 0
-          }) as Kernel.IModel
-      );
+    const serverSettings = fakeServerSettings({
+      kernels: () => this.models(),
+      sessionKernels: () => this.sessionKernels,
+      reachable: () => this.reachable,
+      failing: () => this.failLists
+    });
     return {
       kernelspecs: {
         ready: Promise.resolve(),
@@ -146,8 +164,9 @@ class FakeServer {
           }
           return this.connection(kernel);
         },
+        serverSettings,
         refreshRunning: async () => undefined,
-        running: () => models()[Symbol.iterator](),
+        running: () => (this.managerList ?? this.models())[Symbol.iterator](),
         connectTo: ({ model }: { model: Kernel.IModel }) =>
           this.connection(this.kernels.get(model.id)!),
         shutdown: async (id: string) => {
@@ -157,6 +176,7 @@ class FakeServer {
         }
       } as unknown as Kernel.IManager,
       sessions: {
+        serverSettings,
         refreshRunning: async () => undefined,
         running: () =>
           Array.from(this.sessionKernels)
@@ -475,6 +495,59 @@ describe('monitor kernel life cycle', () => {
         expect(next.registry.read().map(r => r.id)).toEqual([orphan]);
       }
     );
+
+    it('claims the kernel of a page that went away mid-start while the page’s kernel manager stands by', async () => {
+      server.loseNextStartAnswer = true;
+      const first = page();
+      expect((await first.request(REQUEST, 20000)).kind).toBe('disconnected');
+      const [orphan] = server.kernels.keys();
+      // The next page's kernel manager read the list before the kernel was
+      // there and does not ask again (as a poll standing by does).
+      server.managerList = [];
+      const next = page();
+      expectSample(await next.request(REQUEST, 20000));
+      expect(next.kernelId).toBe(orphan);
+      expect(server.starts).toBe(1);
+      expect(server.kernels.size).toBe(1);
+    });
+
+    it('waits for a closing kernel the page’s kernel manager no longer lists', async () => {
+      const first = page();
+      expectSample(await first.request(REQUEST, 20000));
+      const old = first.kernelId!;
+      first.registry.markClosing(old);
+      setTimeout(() => server.kernels.delete(old), 400);
+      server.managerList = [];
+      const seen: number[] = [];
+      const start = server.start.bind(server);
+      server.start = (name: string, id?: string) => {
+        seen.push(server.kernels.size);
+        return start(name, id);
+      };
+      const next = page();
+      expectSample(await next.request(REQUEST, 20000));
+      expect(seen).toEqual([0]);
+    });
+
+    it('starts nothing on a kernel list the server failed to give', async () => {
+      const first = page();
+      expectSample(await first.request(REQUEST, 20000));
+      const old = first.kernelId!;
+      first.registry.markClosing(old);
+      server.managerList = [];
+      server.failLists = true;
+      const next = page();
+      expect((await next.request(REQUEST, 20000)).kind).toBe('unavailable');
+      expect(server.starts).toBe(1);
+      expect(server.kernels.has(old)).toBe(true);
+      // Once the server answers, the closing kernel is waited for (then
+      // shut down, as it stays) and one kernel started.
+      server.failLists = false;
+      now += 60_000;
+      expectSample(await next.request(REQUEST, 20000));
+      expect(server.kernels.has(old)).toBe(false);
+      expect(server.kernels.size).toBe(1);
+    });
 
     it('never starts a second kernel while a slow start is still going', async () => {
       server.startDelayMs = 300;

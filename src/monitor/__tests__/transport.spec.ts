@@ -8,6 +8,7 @@ import { NO_PYTHON_KERNELSPEC } from '../kernelspec';
 import { PROBE_SOURCE } from '../probeSource';
 import { IProbeRequest } from '../protocol';
 import { PythonKernel } from '../../__tests__/pythonKernel';
+import { fakeServerSettings } from './fakeServerRest';
 
 const REQUEST: IProbeRequest = {
   kernel_ids: [],
@@ -44,12 +45,12 @@ function services(specs: KernelSpec.ISpecModels, kernels: PythonKernel[]) {
       },
       // The server's list (looked at before each start): the kernels that
       // have not been shut down.
-      refreshRunning: async () => undefined,
-      running: () =>
-        kernels
-          .filter(kernel => kernel.status !== 'dead')
-          .map(kernel => ({ id: kernel.id, name: kernel.name }))
-          [Symbol.iterator]()
+      serverSettings: fakeServerSettings({
+        kernels: () =>
+          kernels
+            .filter(kernel => kernel.status !== 'dead')
+            .map(kernel => ({ id: kernel.id, name: kernel.name }))
+      })
     } as unknown as Kernel.IManager
   };
 }
