@@ -336,6 +336,26 @@ async function openSidebar(page) {
   );
 }
 
+/** What each sidebar says: where it read the numbers, and the GPU. */
+async function sidebarsSay(pages) {
+  const said = await Promise.all(
+    pages.map(page =>
+      page.evaluate(() => {
+        const text = selector =>
+          document
+            .querySelector(`#jp-GpuSession-sidebar ${selector}`)
+            ?.textContent?.trim() ?? null;
+        return `${text('.jp-GpuSession-transport')}; ${text('.jp-GpuSession-gpuName')}`;
+      })
+    )
+  );
+  const counts = {};
+  for (const s of said) {
+    counts[s] = (counts[s] ?? 0) + 1;
+  }
+  return counts;
+}
+
 async function sampleCounts(pages) {
   return Promise.all(
     pages.map(page =>
@@ -405,6 +425,7 @@ async function runN(n, envExtra) {
     const extraOpen = leftOpen.cpu_pct_total - baseline.cpu_pct_total;
     return {
       users: n,
+      sidebars: await sidebarsSay(pages),
       baseline,
       monitored,
       left_open: leftOpen,
@@ -492,6 +513,13 @@ function markdown(result) {
         `| ${r.users} | ${name} | ${r.baseline.cpu_pct_total} | ${w.cpu_pct_total} | ${total} | ${perUser} | ${met ? 'met' : 'missed'} | ${Math.min(...samples)}-${Math.max(...samples)} | ${base('serverKiB')} -> ${rss('serverKiB')} | ${base('kernelKiB')} -> ${rss('kernelKiB')} | ${r.baseline.loadavg_start[0]} / ${w.loadavg_end[0]} |`
       );
     }
+  }
+  lines.push('', 'What the sidebars said (transport; GPU): pages', '');
+  for (const r of result.runs) {
+    const said = Object.entries(r.sidebars ?? {})
+      .map(([text, count]) => `${text}: ${count}`)
+      .join(', ');
+    lines.push(`- N = ${r.users}: ${said}`);
   }
   lines.push(
     '',

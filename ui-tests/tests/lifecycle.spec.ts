@@ -299,7 +299,9 @@ test.describe('monitor life cycle', () => {
     // Close the notebook and the sidebar: nothing needs the monitor now.
     await page.evaluate(async () => {
       const app = window.jupyterapp;
-      await app.commands.execute('docmanager:save');
+      // Save every open document: after the sidebar was opened no widget
+      // may be current, and docmanager:save needs one.
+      await app.commands.execute('docmanager:save-all');
       await app.commands.execute('application:close-all');
       (app.shell as unknown as { collapseRight(): void }).collapseRight();
     });

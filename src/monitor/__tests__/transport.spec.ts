@@ -144,6 +144,8 @@ describe('MonitorKernelTransport', () => {
     kernels[0].delayMs = 300;
     expect(await transport.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
     expect(kernels[0].status).toBe('busy');
+    const pastTimeout = () => new Promise(resolve => setTimeout(resolve, 20));
+    await pastTimeout();
     expect(await transport.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
     await new Promise(resolve => setTimeout(resolve, 400));
     kernels[0].delayMs = 0;
@@ -152,6 +154,7 @@ describe('MonitorKernelTransport', () => {
     const sent = kernels[0].executed.length;
     expect(await transport.request(REQUEST, 50)).toEqual({ kind: 'timeout' });
     expect(kernels[0].status).toBe('idle');
+    await pastTimeout();
     expectSample(await transport.request(REQUEST, 20000));
     expect(kernels[0].executed.length).toBe(sent + 2);
   });
