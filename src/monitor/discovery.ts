@@ -254,6 +254,18 @@ namespace Private {
         if (reason instanceof ServerConnection.NetworkError) {
           throw reason;
         }
+        if (
+          reason instanceof ServerConnection.ResponseError &&
+          reason.response.status === 403
+        ) {
+          // Listing is forbidden for good (a kernel gateway started without
+          // list_kernels): no kernel can be seen, so none is reused and the
+          // records are taken for gone, as before this view asked itself.
+          this.models = [];
+          this._owned = new Set<string>();
+          this.error = null;
+          return true;
+        }
         this.error = reason;
         return false;
       }

@@ -14,6 +14,8 @@ export interface IFakeLists {
   reachable?: () => boolean;
   /** True: the lists are answered with a 500 (as during a kernel restart). */
   failing?: () => boolean;
+  /** True: listing is forbidden (403), as a kernel gateway's default is. */
+  forbidden?: () => boolean;
 }
 
 export const FAKE_BASE_URL = 'http://localhost/user/alice/';
@@ -29,6 +31,11 @@ export function fakeServerSettings(
     const path = new URL(request.url).pathname;
     if (lists.failing?.() && /\/api\/(kernels|sessions)$/.test(path)) {
       return new Response('{"message": "oops"}', { status: 500 });
+    }
+    if (lists.forbidden?.() && /\/api\/kernels$/.test(path)) {
+      return new Response('{"message": "Error from Gateway: [Forbidden]"}', {
+        status: 403
+      });
     }
     const json = (body: unknown) =>
       new Response(JSON.stringify(body), {

@@ -68,6 +68,7 @@ class FakeServer {
   managerList: Kernel.IModel[] | null = null;
   /** The server answers its kernel and session lists with a 500. */
   failLists = false;
+  forbidLists = false;
 
   start(name: string, id?: string): PythonKernel {
     if (!this.reachable) {
@@ -141,7 +142,8 @@ class FakeServer {
       kernels: () => this.models(),
       sessionKernels: () => this.sessionKernels,
       reachable: () => this.reachable,
-      failing: () => this.failLists
+      failing: () => this.failLists,
+      forbidden: () => this.forbidLists
     });
     return {
       kernelspecs: {
@@ -547,6 +549,21 @@ describe('monitor kernel life cycle', () => {
       expectSample(await next.request(REQUEST, 20000));
       expect(server.kernels.has(old)).toBe(false);
       expect(server.kernels.size).toBe(1);
+    });
+
+    it('works where listing kernels is forbidden (a kernel gateway), reusing nothing it cannot see', async () => {
+      server.forbidLists = true;
+      const first = page();
+      expectSample(await first.request(REQUEST, 20000));
+      expect(server.starts).toBe(1);
+      // A reload: the old kernel cannot be seen, so its record goes and
+      // one kernel is started; the old one was shut down by its page.
+      const old = first.kernelId!;
+      first.registry.markClosing(old);
+      const next = page();
+      expectSample(await next.request(REQUEST, 20000));
+      expect(server.starts).toBe(2);
+      expect(next.registry.read().map(r => r.id)).toEqual([next.kernelId]);
     });
 
     it('never starts a second kernel while a slow start is still going', async () => {
