@@ -26,6 +26,7 @@ row: BENCH_SUBSHELL_SLOW_N (default 10; one sample there takes seconds).
 """
 import argparse
 import os
+import queue
 import re
 import signal
 import sys
@@ -35,6 +36,7 @@ import time
 from subshell_kernels import (REPO, HERE, TimedKernel, children, cpu_per_sample, numpy_path,
                               rss_mb, stats)
 from emit import emit  # bench/emit.py
+from kernel_client import TIMEOUT  # tests/kernel_client.py
 
 FAKES = os.path.join(REPO, "tests", "fakes")
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "nvidia-smi")
@@ -180,8 +182,18 @@ def measure(a, res):
         nb.set_probe_attr("SAMPLE_SWITCH_INTERVAL_S", 1e9, b.subshell)
         try:
             for variant, smi in VARIANTS.items():
-                with b.busy("pure_python"):
-                    s = b.series("subshell", smi, a.slow_n)
+                try:
+                    with b.busy("pure_python"):
+                        s = b.series("subshell", smi, a.slow_n)
+                except queue.Empty:
+                    # A sample that did not come back within the client's
+                    # wait is a result, not a failed run; its late reply
+                    # would be read as the next one's, so the row ends here.
+                    s = {"error": "a sample got no reply within %d s" % TIMEOUT}
+                    res["switch_interval_off"][variant] = {"pure_python": {"subshell": s}}
+                    print("%-12s pure_python, switch interval NOT shortened: %s" % (
+                        variant, s["error"]), file=sys.stderr)
+                    break
                 res["switch_interval_off"][variant] = {"pure_python": {"subshell": s}}
                 print("%-12s pure_python, switch interval NOT shortened: subshell %s" % (
                     variant, _short(s)), file=sys.stderr)

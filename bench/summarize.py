@@ -334,6 +334,10 @@ def subshell_markdown(ss):
                 sub.get("with_gpu"), mon.get("with_gpu"), sub["n"]))
     for variant, r in (ss.get("switch_interval_off") or {}).items():
         s = r["pure_python"]["subshell"]
+        if "error" in s:
+            lines.append("| %s | pure_python, GIL switch interval not shortened | %s | | | | |" % (
+                variant, s["error"]))
+            continue
         lines.append("| %s | pure_python, GIL switch interval not shortened (n=%d) | %.1f | %.1f | | | %s |" % (
             variant, s["n"], s["median"], s["p95"], s.get("with_gpu")))
     lines.append("")
