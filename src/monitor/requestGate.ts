@@ -60,9 +60,13 @@ export class RequestGate<T> {
   ): Promise<ProbeOutcome> {
     if (this._inFlight) {
       const sent = this._inFlightTarget;
-      const overdue =
-        this._now() - this._inFlightSince > this._inFlightTimeoutMs;
-      const lost = overdue && (this._target.lost?.(sent) ?? false);
+      const waited = this._now() - this._inFlightSince;
+      // Lost is judged by the timeout the request was sent with; what to
+      // answer meanwhile, by this request's.
+      const lost =
+        waited > this._inFlightTimeoutMs &&
+        (this._target.lost?.(sent) ?? false);
+      const overdue = waited > timeoutMs;
       if (!this._target.orphaned(sent) && !lost) {
         // Still waiting past the timeout: say again whether it is the
         // server that is gone, so "disconnected" holds until it is back.
