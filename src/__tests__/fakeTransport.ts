@@ -3,7 +3,7 @@
  * records the requests it got.
  */
 import { IProbeRequest } from '../monitor/protocol';
-import { IProbeTransport, ProbeOutcome } from '../monitor/transport';
+import { IProbeTransport, ProbeOutcome } from '../monitor/outcome';
 
 /** A transport whose answers the test decides. */
 export class QueuedTransport implements IProbeTransport {

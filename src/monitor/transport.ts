@@ -1,9 +1,8 @@
 /**
- * The monitor kernel: a dedicated kernel, started from a notebook's
- * kernelspec (same host, same environment) and shared by all notebooks of
- * the page, that runs the probe where no subshell of the notebook's own
- * kernel can (see subshell.ts). The probe is loaded once per kernel, then
- * called with silent executes (probeCall.ts).
+ * The monitor kernel: a kernel of a notebook's kernelspec, shared by the
+ * page, that runs the probe where neither a subshell of the notebook's
+ * kernel (subshell.ts) nor the server (serverTransport.ts) can. The probe
+ * is loaded once, then asked through our shell handler (sampleRequest.ts).
  */
 import { Kernel, ServerConnection } from '@jupyterlab/services';
 import { StartBackoff } from './backoff';
@@ -37,14 +36,6 @@ import {
   KernelPresence,
   silenceOutcome
 } from './serverKernels';
-
-export { PROBE_MODULE } from './kernelCode';
-export { checkKernelOnServer, KernelPresence } from './serverKernels';
-export { IProbeTransport, ProbeOutcome, TransportKind } from './outcome';
-export {
-  IMonitorKernelServices,
-  IMonitorKernelTransportOptions
-} from './monitorKernelStart';
 
 /** Runs the probe in a dedicated monitor kernel. */
 export class MonitorKernelTransport implements IProbeTransport {
@@ -396,11 +387,8 @@ export class MonitorKernelTransport implements IProbeTransport {
         );
       },
       noAnswer: kernel => this._noAnswer(kernel),
-      // Nothing but our one request runs in a monitor kernel, so an
-      // overdue request while it idles never reached it or lost its reply.
-      // A kernel behind a gateway can lose one that way: the server drops
-      // what it writes while it replaces its gateway connection
-      // (docs/remote-kernels.md).
+      // Only our one request runs in a monitor kernel: overdue while it
+      // idles, it was lost on the way (docs/remote-kernels.md: a gateway).
       lost: sent => {
         const kernel = sent ?? this._kernel;
         return !!kernel && kernel.status === 'idle';

@@ -10,11 +10,9 @@ import {
   ServerConnection,
   Session
 } from '@jupyterlab/services';
-import {
-  KernelPresence,
-  MonitorKernelTransport,
-  ProbeOutcome
-} from '../transport';
+import { ProbeOutcome } from '../outcome';
+import { KernelPresence } from '../serverKernels';
+import { MonitorKernelTransport } from '../transport';
 import { IStorageLike, MonitorKernelRegistry } from '../registry';
 import { PROBE_SOURCE } from '../probeSource';
 import { IProbeRequest } from '../protocol';

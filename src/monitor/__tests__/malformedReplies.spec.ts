@@ -6,7 +6,7 @@
 import { Widget } from '@lumino/widgets';
 import { ResourceMonitor } from '../monitor';
 import { decodeReply } from '../parser';
-import { IProbeTransport, ProbeOutcome } from '../transport';
+import { IProbeTransport, ProbeOutcome } from '../outcome';
 import { GpuSessionPanel } from '../../sidebar/panel';
 import { replyText, teslaT4Sample } from '../../__tests__/samples';
 import { sampleNow } from '../../__tests__/fakeTransport';

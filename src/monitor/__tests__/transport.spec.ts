@@ -1,9 +1,7 @@
 import { Kernel, KernelSpec } from '@jupyterlab/services';
-import {
-  KernelPresence,
-  MonitorKernelTransport,
-  ProbeOutcome
-} from '../transport';
+import { ProbeOutcome } from '../outcome';
+import { KernelPresence } from '../serverKernels';
+import { MonitorKernelTransport } from '../transport';
 import { NO_PYTHON_KERNELSPEC } from '../kernelspec';
 import { PROBE_SOURCE } from '../probeSource';
 import { IProbeRequest } from '../protocol';
