@@ -56,14 +56,16 @@ const CLK_TCK = 100; // USER_HZ on Linux
 // --------------------------------------------------------------------------
 // helpers
 
-/** The pid whose command line contains `needle`, or null (Linux /proc). */
-function findPid(needle) {
+/** The first pid whose argv passes `test`, or null (Linux /proc). */
+function pidWhere(test) {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^[0-9]+$/.test(name)) {
       continue;
     }
     try {
-      if (fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(needle)) {
+      if (
+        test(fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0'))
+      ) {
         return Number(name);
       }
     } catch {
@@ -73,30 +75,21 @@ function findPid(needle) {
   return null;
 }
 
+/** The pid whose command line contains `needle`, or null. */
+function findPid(needle) {
+  return pidWhere(argv => argv.join('\0').includes(needle));
+}
+
 /**
  * The Jupyter server's pid: the process started with the bench's config
  * file that is not the shell wrapping it.
  */
 function serverPid() {
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(name)) {
-      continue;
-    }
-    try {
-      const argv = fs
-        .readFileSync(`/proc/${name}/cmdline`, 'latin1')
-        .split('\0');
-      if (
-        argv.some(a => a.endsWith('jupyter_server_bench_config.py')) &&
-        !/(^|\/)(ba|da)?sh$/.test(argv[0])
-      ) {
-        return Number(name);
-      }
-    } catch {
-      // gone
-    }
-  }
-  return null;
+  return pidWhere(
+    argv =>
+      argv.some(a => a.endsWith('jupyter_server_bench_config.py')) &&
+      !/(^|\/)(ba|da)?sh$/.test(argv[0])
+  );
 }
 
 /** Where the sidebar says the latest sample was read. */
